@@ -1,0 +1,71 @@
+/**
+ * The contract between the SecureApi construct and the authorizer Lambda.
+ *
+ * This module is bundled into the Lambda: it must not import aws-cdk-lib or constructs.
+ * The construct serialises an {@link AuthorizerConfig} as JSON into the environment variable
+ * {@link AUTHORIZER_CONFIG_ENV}; the authorizer parses it once at module scope.
+ */
+import type { RouteEntry } from './route-policy';
+
+/** Name of the environment variable that carries the JSON-encoded {@link AuthorizerConfig}. */
+export const AUTHORIZER_CONFIG_ENV = 'SECURE_API_AUTHORIZER_CONFIG';
+
+/** Keys of the flat context the authorizer returns to integrations (`event.requestContext.authorizer.<key>`). */
+export const AUTHORIZER_CONTEXT_KEYS = {
+  /** The verified `sub` claim. */
+  subject: 'sub',
+  /** The OAuth client the token was issued to (`client_id`, `azp` or `cid`), or '' when absent. */
+  clientId: 'clientId',
+  /** The token's scopes, space-delimited. */
+  scopes: 'scope',
+  /** The tenant claim's value when a tenant claim is configured, or ''. */
+  tenant: 'tenant',
+  /** The issuer that signed the token. */
+  issuer: 'iss',
+} as const;
+
+/** One trusted token issuer. */
+export interface IssuerConfig {
+  /** The exact `iss` claim value, e.g. `https://login.example.com/`. */
+  readonly issuer: string;
+  /**
+   * Accepted `aud` values (for Cognito: app client ids). `null` is the explicit opt-out of the audience check;
+   * an empty array is invalid.
+   */
+  readonly audience: string[] | null;
+  /** HTTPS URI of the issuer's JWKS. */
+  readonly jwksUri: string;
+  /** Set when the issuer is an Amazon Cognito user pool: the pool id and the token type to accept. */
+  readonly cognito?: {
+    readonly userPoolId: string;
+    readonly tokenUse: 'access' | 'id';
+  };
+}
+
+/** Maps a token claim to the API key of a named client (API key source `AUTHORIZER`). */
+export interface ApiKeyMappingConfig {
+  /** The claim whose value names the client, e.g. `client_id`. */
+  readonly claim: string;
+  /** Claim value → API Gateway API key id. The authorizer reads each key's value once and caches it. */
+  readonly keyIds: Record<string, string>;
+}
+
+/** Everything the authorizer needs, produced by the construct at synth time. */
+export interface AuthorizerConfig {
+  /** Trusted issuers; a token must match exactly one. */
+  readonly issuers: IssuerConfig[];
+  /** The route table: every route of the API, with its access rule. Routes not listed are denied. */
+  readonly routes: RouteEntry[];
+  /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. */
+  readonly clockSkewSeconds: number;
+  /** Largest accepted token (the compact JWS string), in bytes. */
+  readonly maxTokenBytes: number;
+  /** Largest accepted `exp - iat`, in seconds (short-lived tokens only); undefined = no lifetime cap. */
+  readonly maxTokenLifetimeSeconds?: number;
+  /** Timeout of one JWKS fetch, in milliseconds. */
+  readonly jwksTimeoutMs: number;
+  /** Claim that carries the tenant id, if the API is multi-tenant. */
+  readonly tenantClaim?: string;
+  /** Present when the API key source is `AUTHORIZER`. */
+  readonly apiKey?: ApiKeyMappingConfig;
+}
