@@ -95,8 +95,8 @@ function bodyText(request: JsonBodyRequest, maxBytes: number): string {
     throw new ValidationError('A JSON request body is required.', [], 'missing-body');
   }
   if (!request.isBase64Encoded) {
-    // Cheap bound first: a UTF-16 unit is at most 3 bytes of UTF-8.
-    if (body.length > maxBytes && Buffer.byteLength(body, 'utf8') > maxBytes) {
+    // A UTF-16 unit is at most 3 bytes of UTF-8, so short bodies need no count.
+    if (body.length * 3 > maxBytes && Buffer.byteLength(body, 'utf8') > maxBytes) {
       throw new PayloadTooLargeError(maxBytes);
     }
     return body;
