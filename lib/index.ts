@@ -1,0 +1,14 @@
+export * from './secure-api';
+export * from './errors';
+export * from './edge-firewall';
+export * from './jwt-authorizer';
+export * from './usage-plans';
+export * from './encrypted-table';
+export * from './audit-trail';
+export * from './secure-function';
+export * from './items-service';
+export * from './demo-stack';
+export type { AuthorizerConfig, IssuerConfig, ApiKeyMappingConfig } from './common/authorizer-config';
+export { AUTHORIZER_CONTEXT_KEYS } from './common/authorizer-config';
+export type { RouteAccess, RouteEntry, ClaimCondition, HttpMethod } from './common/route-policy';
+export { SECURITY_HEADERS } from './common/security-headers';

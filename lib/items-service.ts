@@ -1,0 +1,93 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { createItemSchema, updateItemSchema } from '../lambda/items/schemas';
+import { DEFAULTS } from './defaults';
+import type { SecureApi } from './secure-api';
+import { SecureFunction } from './secure-function';
+
+/** Properties of an {@link ItemsService}. */
+export interface ItemsServiceProps {
+  /** The SecureApi whose table stores the items and whose routes serve them. */
+  readonly api: SecureApi;
+  /** Scope needed to read items. @default 'items:read' */
+  readonly readScope?: string;
+  /** Scope needed to create, change and delete items. @default 'items:write' */
+  readonly writeScope?: string;
+  /** Memory of the function, MiB. @default 512 */
+  readonly memorySize?: number;
+  /** Timeout of the function. @default Duration.seconds(10) */
+  readonly timeout?: Duration;
+  /** Reserved concurrency. @default - none */
+  readonly reservedConcurrentExecutions?: number;
+  /** Removal policy of the function's log group. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
+  /** Log retention. @default RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * The demo's owner-scoped items service: `GET/POST /items` and `GET/PUT/DELETE /items/{id}` on the SecureApi
+ * table, reads behind `items:read` and writes behind `items:write`. Each caller only ever sees its own items: the
+ * function derives the partition key from the verified subject the authorizer passes, never from the request.
+ */
+export class ItemsService extends Construct {
+  /** The items function. */
+  public readonly function: lambda.Function;
+
+  constructor(scope: Construct, id: string, props: ItemsServiceProps) {
+    super(scope, id);
+    const { table, encryptionKey } = props.api;
+    const fn = new SecureFunction(this, 'Handler', {
+      bundle: 'items',
+      description: 'SecureApi demo: owner-scoped items service',
+      serviceName: 'secure-api-items',
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
+      logKey: props.api.logKey,
+      logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: { TABLE_NAME: table.tableName },
+    });
+    this.function = fn.function;
+    grantItemAccess(fn, table, encryptionKey);
+
+    // No test-invoke permission: the console's test button is not a way into production data.
+    const integration = new apigw.LambdaIntegration(this.function, { proxy: true, allowTestInvoke: false });
+    const read = { scopes: [props.readScope ?? 'items:read'] };
+    const write = { scopes: [props.writeScope ?? 'items:write'] };
+    const listQuery = { limit: false, cursor: false };
+    props.api.addRoute('GET /items', { integration, ...read, queryParameters: listQuery });
+    props.api.addRoute('POST /items', { integration, ...write, requestSchema: toApiGatewaySchema(createItemSchema) });
+    props.api.addRoute('GET /items/{id}', { integration, ...read });
+    props.api.addRoute('PUT /items/{id}', { integration, ...write, requestSchema: toApiGatewaySchema(updateItemSchema) });
+    props.api.addRoute('DELETE /items/{id}', { integration, ...write });
+  }
+}
+
+/** Exactly the item operations the handler performs, on the table only, and the key uses DynamoDB makes for them. */
+function grantItemAccess(fn: SecureFunction, table: dynamodb.ITable, key: kms.IKey): void {
+  fn.addToPolicy(new iam.PolicyStatement({
+    sid: 'ItemOperationsOnTheTable',
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query'],
+    resources: [table.tableArn],
+  }));
+  fn.addToPolicy(new iam.PolicyStatement({
+    sid: 'TableKeyThroughDynamoDB',
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${table.stack.region}.amazonaws.com` } },
+  }));
+}
+
+/** The handler's draft-04 schema objects use API Gateway's keywords; only `$schema` is spelled differently. */
+function toApiGatewaySchema(schema: object): apigw.JsonSchema {
+  const { $schema: _ignored, ...rest } = schema as Record<string, unknown>;
+  return { schema: apigw.JsonSchemaVersion.DRAFT4, ...rest } as apigw.JsonSchema;
+}

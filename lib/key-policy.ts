@@ -1,0 +1,39 @@
+import { Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { Construct } from 'constructs';
+import { RemovalPolicy } from 'aws-cdk-lib';
+
+/** Properties of {@link createKey}. */
+export interface SecureKeyOptions {
+  /** What the key encrypts. */
+  readonly description: string;
+  /** Last part of the alias: `alias/secure-api/<stack>/<aliasSuffix>`. */
+  readonly aliasSuffix: string;
+  /** What happens to the key when the stack is deleted. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A customer-managed KMS key with rotation on, an alias, and a key policy that lets nobody but AWS services create
+ * grants on it (Control Tower CT.KMS.PR.3): grants are how a stolen role would quietly extend its access.
+ */
+export function createKey(scope: Construct, id: string, options: SecureKeyOptions): kms.Key {
+  const key = new kms.Key(scope, id, {
+    description: options.description,
+    enableKeyRotation: true,
+    removalPolicy: options.removalPolicy,
+    alias: `alias/secure-api/${Stack.of(scope).stackName}/${options.aliasSuffix}`,
+  });
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'DenyGrantsExceptForAwsServices',
+    effect: iam.Effect.DENY,
+    principals: [new iam.AnyPrincipal()],
+    actions: ['kms:CreateGrant'],
+    resources: ['*'],
+    conditions: {
+      BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  }));
+  return key;
+}

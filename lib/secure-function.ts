@@ -1,0 +1,153 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { SecureApiConfigError } from './errors';
+
+/** Names of the prebuilt Lambda bundles shipped in `assets/`. */
+export type BundledFunctionName = 'authorizer' | 'items';
+
+/**
+ * Directory of a prebuilt Lambda bundle. Bundles are built by `npm run build` (esbuild, no Docker) and shipped in
+ * the npm package, so apps that use SecureApi need neither esbuild nor the Lambda runtime libraries.
+ */
+export function bundleDirectory(name: BundledFunctionName): string {
+  const dir = path.join(__dirname, '..', 'assets', name);
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new SecureApiConfigError(`the '${name}' Lambda bundle is missing at ${dir}: run 'npm run build' first`);
+  }
+  return dir;
+}
+
+/** Properties of a {@link SecureFunction}. */
+export interface SecureFunctionProps {
+  /** Which prebuilt bundle to deploy. */
+  readonly bundle: BundledFunctionName;
+  /** What the function does. */
+  readonly description: string;
+  /** Powertools service name. */
+  readonly serviceName: string;
+  /** Memory, MiB. */
+  readonly memorySize: number;
+  /** Timeout. */
+  readonly timeout: Duration;
+  /** Environment variables (never secrets: they are visible in the console). */
+  readonly environment?: Record<string, string>;
+  /** Key that encrypts the function's log group. */
+  readonly logKey: kms.IKey;
+  /** Log retention. */
+  readonly logRetention: logs.RetentionDays;
+  /** Removal policy of the log group. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  /**
+   * Reserved concurrency.
+   * @default - none: the function uses the account's unreserved pool
+   */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
+ * A Lambda function with every default SecureApi wants: the latest Node.js runtime on arm64, a prebuilt esbuild
+ * bundle, explicit memory and timeout, Powertools JSON logs into a KMS-encrypted log group with retention, and
+ * active X-Ray tracing.
+ */
+export class SecureFunction extends Construct {
+  /** The function. */
+  public readonly function: lambda.Function;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+  /** Its execution role. It has no inline policy: every permission is in {@link policy}. */
+  public readonly role: iam.Role;
+  /** The customer-managed policy that holds every permission of the function, and nothing else. */
+  public readonly policy: iam.ManagedPolicy;
+
+  constructor(scope: Construct, id: string, props: SecureFunctionProps) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      encryptionKey: props.logKey,
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+    this.policy = new iam.ManagedPolicy(this, 'Policy', {
+      description: `SecureApi: permissions of the ${props.bundle} function`,
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'WriteOwnLogs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          // X-Ray has no resource-level permissions: these two actions only accept '*'.
+          sid: 'WriteTraces',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    this.role = new iam.Role(this, 'Role', {
+      description: `SecureApi: execution role of the ${props.bundle} function`,
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      managedPolicies: [this.policy],
+    });
+    Validations.of(this.policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions; every other statement names its resource.',
+    });
+    this.function = new lambda.Function(this, 'Function', {
+      // CDK would otherwise add an inline default policy (X-Ray) to the role: every permission goes to the policy.
+      role: this.role.withoutPolicyUpdates(),
+      description: props.description,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      code: lambda.Code.fromAsset(bundleDirectory(props.bundle)),
+      handler: 'index.handler',
+      memorySize: props.memorySize,
+      timeout: props.timeout,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel.INFO,
+      systemLogLevelV2: lambda.SystemLogLevel.WARN,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      environment: {
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        // Reuse TCP connections to JWKS endpoints and DynamoDB across invocations.
+        AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+        ...props.environment,
+      },
+    });
+    acknowledgeFunctionFindings(this.function, props.reservedConcurrentExecutions !== undefined);
+  }
+
+  /** Adds a permission to the function's policy (the role takes no inline policies). */
+  public addToPolicy(statement: iam.PolicyStatement): void {
+    this.policy.addStatements(statement);
+  }
+}
+
+/** The policy findings every SecureFunction carries, each with the reason it does not apply. */
+function acknowledgeFunctionFindings(fn: lambda.Function, hasReservedConcurrency: boolean): void {
+  const dlq = 'API Gateway invokes this function synchronously (authorizer or proxy integration): a dead-letter queue only receives failed asynchronous invocations, and API Gateway returns the error to the caller.';
+  const vpc = 'The function reaches only AWS public endpoints (DynamoDB, API Gateway, the issuer JWKS over HTTPS with TLS); it has no private resources to reach, and a VPC would add NAT cost and cold-start latency without reducing exposure. Access is bounded by its IAM policy.';
+  Validations.of(fn).acknowledge(
+    { id: 'Serverless-LambdaDLQ', reason: dlq },
+    { id: 'NIST.800.53.R5-LambdaDLQ', reason: dlq },
+    { id: 'HIPAA.Security-LambdaDLQ', reason: dlq },
+    { id: 'NIST.800.53.R5-LambdaInsideVPC', reason: vpc },
+    { id: 'HIPAA.Security-LambdaInsideVPC', reason: vpc },
+    { id: 'PCI.DSS.321-LambdaInsideVPC', reason: vpc },
+    { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: vpc },
+  );
+  if (!hasReservedConcurrency) {
+    const concurrency = 'Concurrency is bounded upstream by the stage throttle, usage plans and WAF rate rules; reserving concurrency by default fails deployment in accounts with the default quota. Set the reserved-concurrency prop to reserve it.';
+    Validations.of(fn).acknowledge(
+      { id: 'NIST.800.53.R5-LambdaConcurrency', reason: concurrency },
+      { id: 'HIPAA.Security-LambdaConcurrency', reason: concurrency },
+    );
+  }
+}
