@@ -1,0 +1,200 @@
+/**
+ * The authorizer pipeline: token guard → signature and standard claims (aws-jwt-verify) → extra claim checks →
+ * tenant and API key mapping → route policy. Built by {@link createAuthorizer} from a configuration and dependencies,
+ * so the Lambda handler is wiring only and tests can build authorizers with their own configuration.
+ *
+ * Answers: a thrown `Error('Unauthorized')` (API Gateway: 401); a policy (allow, or deny → 403); any other thrown
+ * error (API Gateway: 500) when a dependency fails. The policy never depends on the requested route, so API Gateway
+ * may cache it per token.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context,
+} from 'aws-lambda';
+import type { Fetcher } from 'aws-jwt-verify/https';
+import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
+import {
+  buildPolicy, matchRoute, parseMethodArn, policyAllows, RouteEntry, routeKey, unmetRequirement,
+} from '../../lib/common/route-policy';
+import { ApiKeyResolver, ApiKeyValueFetcher, createApiKeyResolver } from './api-key-resolver';
+import { buildAuthorizerContext, clientIdOf, tenantOf } from './authorizer-context';
+import { checkClaims } from './claim-checks';
+import { validateAuthorizerConfig } from './config';
+import {
+  AuthorizerConfigError, AuthorizerUnavailableError, DenyReason, ErrorReason, UnauthorizedError, UnauthorizedReason,
+} from './errors';
+import { createJwtVerification } from './jwt-verification';
+import { inspectBearerToken } from './token-guard';
+
+/** The Powertools service name of the authorizer's logs. */
+export const SERVICE_NAME = 'secure-api-authorizer';
+
+/** The exact error message API Gateway maps to 401 Unauthorized. */
+export const UNAUTHORIZED_MESSAGE = 'Unauthorized';
+
+/** The error message of a failed authorization (API Gateway answers 500); it never carries details. */
+export const FAILURE_MESSAGE = 'Authorizer failure';
+
+/** The outcome of one authorization, as logged. */
+export type Decision = 'allow' | 'deny' | 'unauthorized' | 'error';
+
+/** The reason logged with a decision: `authorized` for allow. */
+export type DecisionReason = 'authorized' | DenyReason | UnauthorizedReason | ErrorReason;
+
+/** What {@link createAuthorizer} needs besides the configuration. */
+export interface AuthorizerDependencies {
+  /**
+   * The logger of decisions.
+   * @default - a Powertools Logger with service name `secure-api-authorizer`
+   */
+  readonly logger?: Logger;
+  /**
+   * Reads an API key's value by id. Required when `config.apiKey` is set.
+   * @default - none
+   */
+  readonly fetchApiKeyValue?: ApiKeyValueFetcher;
+  /**
+   * Fetches JWKS documents.
+   * @default - aws-jwt-verify's SimpleFetcher with a timeout of `config.jwksTimeoutMs`
+   */
+  readonly jwksFetcher?: Fetcher;
+}
+
+/** The async handler of a TOKEN authorizer, with the readiness of its JWKS prefetch. */
+export type AuthorizerHandler = ((event: APIGatewayTokenAuthorizerEvent, context?: Context) =>
+Promise<APIGatewayAuthorizerResult>) & {
+  /** Settles when the JWKS prefetch started at creation has finished, successfully or not. Never rejects. */
+  readonly ready: Promise<void>;
+};
+
+interface Verdict {
+  readonly decision: 'allow' | 'deny';
+  readonly reason: 'authorized' | DenyReason;
+  readonly result: APIGatewayAuthorizerResult;
+}
+
+const MAX_LOGGED_ROUTE_LENGTH = 256;
+
+/**
+ * Creates an authorizer. Validates the configuration, creates the verifiers, and starts fetching every issuer's
+ * JWKS right away (a failed prefetch is logged, and the verifier fetches again on demand).
+ * @throws AuthorizerConfigError when the configuration or the dependencies are invalid.
+ */
+export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): AuthorizerHandler {
+  validateAuthorizerConfig(config);
+  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  if (config.apiKey !== undefined && deps.fetchApiKeyValue === undefined) {
+    throw new AuthorizerConfigError("AuthorizerConfig: 'apiKey' is set, so an API key fetcher is required");
+  }
+  const apiKeys: ApiKeyResolver | undefined = config.apiKey !== undefined
+    ? createApiKeyResolver(config.apiKey, deps.fetchApiKeyValue!) : undefined;
+  const verification = createJwtVerification(config, { fetcher: deps.jwksFetcher });
+  const ready: Promise<void> = verification.prefetch().then((results) => {
+    for (const result of results.filter((r) => !r.ok)) {
+      logger.warn('JWKS prefetch failed; the verifier fetches it again on demand', {
+        jwksUri: result.jwksUri, error: result.error instanceof Error ? result.error.message : String(result.error),
+      });
+    }
+  }, () => undefined);
+
+  function denyAll(methodArn: string, sub: string, context: Record<string, string>, reason: DenyReason): Verdict {
+    return {
+      decision: 'deny',
+      reason,
+      result: { principalId: sub, policyDocument: buildPolicy([], {}, methodArn).policy, context },
+    };
+  }
+
+  async function decide(event: APIGatewayTokenAuthorizerEvent, requested: RouteEntry | undefined,
+    log: Record<string, unknown>): Promise<Verdict> {
+    const token = inspectBearerToken(event.authorizationToken, {
+      maxTokenBytes: config.maxTokenBytes, trustedIssuers: verification.trustedIssuers,
+    });
+    await ready;
+    const claims: Record<string, unknown> = await verification.verify(token);
+    checkClaims(claims, {
+      clockSkewSeconds: config.clockSkewSeconds,
+      maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
+      nowSeconds: Date.now() / 1000,
+    });
+    const sub = claims.sub as string;
+    Object.assign(log, { sub, iss: token.iss, clientId: clientIdOf(claims) || undefined });
+
+    let tenant = '';
+    if (config.tenantClaim !== undefined) {
+      const value = tenantOf(claims, config.tenantClaim);
+      if (value === undefined) return denyAll(event.methodArn, sub, buildAuthorizerContext(claims, ''), 'missing_tenant');
+      tenant = value;
+    }
+    const context = buildAuthorizerContext(claims, tenant);
+
+    let keyId: string | undefined;
+    if (apiKeys !== undefined) {
+      keyId = apiKeys.keyIdFor(claims);
+      if (keyId === undefined) return denyAll(event.methodArn, sub, context, 'unknown_client');
+    }
+
+    const { policy, allowed } = buildPolicy(config.routes, claims, event.methodArn);
+    const result: APIGatewayAuthorizerResult = { principalId: sub, policyDocument: policy, context };
+    // The policy is cached per token and reused for other routes, so it carries the key whenever it allows anything.
+    if (keyId !== undefined && allowed.length > 0) {
+      try {
+        result.usageIdentifierKey = await apiKeys!.valueOf(keyId);
+      } catch (err) {
+        throw new AuthorizerUnavailableError('api_key_unavailable', `cannot read API key ${keyId}`, { cause: err });
+      }
+    }
+
+    if (policyAllows(policy, event.methodArn)) return { decision: 'allow', reason: 'authorized', result };
+    let reason: DenyReason;
+    if (requested === undefined) reason = 'unknown_route';
+    else {
+      const unmet = unmetRequirement(requested, claims);
+      reason = unmet === 'scopes' ? 'insufficient_scope' : unmet === 'claims' ? 'claim_mismatch' : 'route_shadowed';
+    }
+    return { decision: 'deny', reason, result };
+  }
+
+  const handler = async (event: APIGatewayTokenAuthorizerEvent, context?: Context): Promise<APIGatewayAuthorizerResult> => {
+    if (context !== undefined) logger.addContext(context);
+    const started = Date.now();
+    const log: Record<string, unknown> = {};
+    try {
+      let requested: RouteEntry | undefined;
+      try {
+        const request = parseMethodArn(event.methodArn);
+        requested = matchRoute(config.routes, request.method, request.path);
+        log.routeKey = requested !== undefined
+          ? routeKey(requested) : `${request.method} ${request.path}`.slice(0, MAX_LOGGED_ROUTE_LENGTH);
+      } catch (err) {
+        throw new AuthorizerUnavailableError('internal_error', 'malformed methodArn in the authorizer event', { cause: err });
+      }
+      const verdict = await decide(event, requested, log);
+      logger.info('authorization decision', {
+        decision: verdict.decision, reason: verdict.reason, ...log, durationMs: Date.now() - started,
+      });
+      return verdict.result;
+    } catch (err) {
+      if (err instanceof UnauthorizedError) {
+        // Only the reason code: never the token, its parts, or messages that may quote them.
+        logger.info('authorization decision', {
+          decision: 'unauthorized', reason: err.reason, ...log, durationMs: Date.now() - started,
+        });
+        throw new Error(UNAUTHORIZED_MESSAGE);
+      }
+      const failure = err instanceof AuthorizerUnavailableError ? err
+        : new AuthorizerUnavailableError('internal_error', 'unexpected failure', { cause: err });
+      const cause = failure.cause instanceof Error ? failure.cause : undefined;
+      logger.error('authorization failed', {
+        decision: 'error',
+        reason: failure.reason,
+        ...log,
+        error: failure.message,
+        cause: cause ? `${cause.name}: ${cause.message}`.slice(0, 500) : undefined,
+        durationMs: Date.now() - started,
+      });
+      throw new Error(FAILURE_MESSAGE);
+    }
+  };
+  return Object.assign(handler, { ready });
+}

@@ -1,0 +1,161 @@
+/**
+ * Parses and validates the {@link AuthorizerConfig} the construct writes into the function's environment.
+ * Validation is strict (unknown keys are rejected) so that a typo cannot silently drop a security control: the
+ * function then fails at init with a message that names the setting, the rule and the value.
+ */
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import { AUTHORIZER_CONFIG_ENV, AuthorizerConfig } from '../../lib/common/authorizer-config';
+import { RoutePolicyError, validateRouteTable } from '../../lib/common/route-policy';
+import { AuthorizerConfigError } from './errors';
+
+const PREFIX = 'AuthorizerConfig:';
+
+function show(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json;
+}
+
+function fail(setting: string, rule: string, value: unknown): never {
+  throw new AuthorizerConfigError(`${PREFIX} '${setting}' ${rule} (got ${show(value)})`);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkKeys(setting: string, value: Record<string, unknown>, known: string[]): void {
+  const unknown = Object.keys(value).filter((key) => !known.includes(key));
+  if (unknown.length > 0) {
+    throw new AuthorizerConfigError(`${PREFIX} '${setting}' has unknown keys (got ${unknown.join(', ')})`);
+  }
+}
+
+function nonEmptyString(setting: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) fail(setting, 'must be a non-empty string', value);
+  return value;
+}
+
+function positiveNumber(setting: string, value: unknown, options: { integer?: boolean; allowZero?: boolean } = {}): number {
+  const ok = typeof value === 'number' && Number.isFinite(value)
+    && (options.allowZero ? value >= 0 : value > 0) && (!options.integer || Number.isInteger(value));
+  if (!ok) {
+    fail(setting, `must be a ${options.allowZero ? 'non-negative' : 'positive'} ${options.integer ? 'integer' : 'number'}`, value);
+  }
+  return value as number;
+}
+
+function httpsUrl(setting: string, value: unknown): string {
+  nonEmptyString(setting, value);
+  let url: URL;
+  try {
+    url = new URL(value as string);
+  } catch {
+    fail(setting, 'must be an https URL', value);
+  }
+  if (url.protocol !== 'https:') fail(setting, 'must be an https URL', value);
+  return value as string;
+}
+
+/**
+ * The issuer values a Cognito user pool signs with: the regional form and the newer global form, both of which
+ * aws-jwt-verify's CognitoJwtVerifier accepts for a pool.
+ */
+export function cognitoIssuers(userPoolId: string): string[] {
+  const regional = CognitoJwtVerifier.parseUserPoolId(userPoolId).issuer;
+  const region = userPoolId.split('_')[0];
+  return [regional, `https://issuer-cognito-idp.${region}.amazonaws.com/${userPoolId}`];
+}
+
+function validateIssuer(value: unknown, index: number, seen: Set<string>): void {
+  const at = `issuers[${index}]`;
+  if (!isObject(value)) fail(at, 'must be an object', value);
+  checkKeys(at, value, ['issuer', 'audience', 'jwksUri', 'cognito']);
+  const issuer = nonEmptyString(`${at}.issuer`, value.issuer);
+  if (seen.has(issuer)) fail(`${at}.issuer`, 'must not repeat an issuer', issuer);
+  seen.add(issuer);
+  const audience = value.audience;
+  if (audience !== null) {
+    if (!Array.isArray(audience) || audience.length === 0) {
+      fail(`${at}.audience`, 'must be a non-empty array of strings, or null to opt out of the audience check', audience);
+    }
+    audience.forEach((aud, i) => nonEmptyString(`${at}.audience[${i}]`, aud));
+  }
+  const jwksUri = httpsUrl(`${at}.jwksUri`, value.jwksUri);
+  if (value.cognito === undefined) return;
+  const cognito = value.cognito;
+  if (!isObject(cognito)) fail(`${at}.cognito`, 'must be an object', cognito);
+  checkKeys(`${at}.cognito`, cognito, ['userPoolId', 'tokenUse']);
+  const userPoolId = nonEmptyString(`${at}.cognito.userPoolId`, cognito.userPoolId);
+  let issuers: string[];
+  try {
+    issuers = cognitoIssuers(userPoolId);
+  } catch {
+    fail(`${at}.cognito.userPoolId`, 'must be a Cognito user pool id such as eu-west-1_AbC123', userPoolId);
+  }
+  if (cognito.tokenUse !== 'access' && cognito.tokenUse !== 'id') {
+    fail(`${at}.cognito.tokenUse`, "must be 'access' or 'id'", cognito.tokenUse);
+  }
+  // CognitoJwtVerifier derives the issuer and the JWKS URI from the pool id; a different value here would be ignored.
+  if (!issuers.includes(issuer)) fail(`${at}.issuer`, `must be the issuer of user pool ${userPoolId} (${issuers[0]})`, issuer);
+  if (jwksUri !== `${issuer}/.well-known/jwks.json`) {
+    fail(`${at}.jwksUri`, `must be the JWKS of user pool ${userPoolId} (${issuer}/.well-known/jwks.json)`, jwksUri);
+  }
+}
+
+/**
+ * Checks a configuration object.
+ * @throws AuthorizerConfigError naming the setting, the rule and the value.
+ */
+export function validateAuthorizerConfig(config: unknown): asserts config is AuthorizerConfig {
+  if (!isObject(config)) fail('(root)', 'must be an object', config);
+  checkKeys('(root)', config, ['issuers', 'routes', 'clockSkewSeconds', 'maxTokenBytes', 'maxTokenLifetimeSeconds',
+    'jwksTimeoutMs', 'tenantClaim', 'apiKey']);
+  if (!Array.isArray(config.issuers) || config.issuers.length === 0) {
+    fail('issuers', 'must be a non-empty array', config.issuers);
+  }
+  const seen = new Set<string>();
+  config.issuers.forEach((issuer, index) => validateIssuer(issuer, index, seen));
+  try {
+    validateRouteTable(config.routes as never);
+  } catch (err) {
+    if (err instanceof RoutePolicyError) {
+      throw new AuthorizerConfigError(`${PREFIX} 'routes' is invalid: ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+  positiveNumber('clockSkewSeconds', config.clockSkewSeconds, { allowZero: true });
+  positiveNumber('maxTokenBytes', config.maxTokenBytes, { integer: true });
+  if (config.maxTokenLifetimeSeconds !== undefined) positiveNumber('maxTokenLifetimeSeconds', config.maxTokenLifetimeSeconds);
+  positiveNumber('jwksTimeoutMs', config.jwksTimeoutMs);
+  if (config.tenantClaim !== undefined) nonEmptyString('tenantClaim', config.tenantClaim);
+  if (config.apiKey !== undefined) {
+    const apiKey = config.apiKey;
+    if (!isObject(apiKey)) fail('apiKey', 'must be an object', apiKey);
+    checkKeys('apiKey', apiKey, ['claim', 'keyIds']);
+    nonEmptyString('apiKey.claim', apiKey.claim);
+    if (!isObject(apiKey.keyIds) || Object.keys(apiKey.keyIds).length === 0) {
+      fail('apiKey.keyIds', 'must map at least one client to an API key id', apiKey.keyIds);
+    }
+    for (const [client, keyId] of Object.entries(apiKey.keyIds)) nonEmptyString(`apiKey.keyIds.${client}`, keyId);
+  }
+}
+
+/**
+ * Parses the JSON the construct stores in {@link AUTHORIZER_CONFIG_ENV}.
+ * @param raw the environment variable's value.
+ * @throws AuthorizerConfigError when the value is missing, not JSON or not a valid configuration.
+ */
+export function parseAuthorizerConfig(raw: string | undefined): AuthorizerConfig {
+  if (raw === undefined || raw.trim() === '') {
+    throw new AuthorizerConfigError(`${PREFIX} environment variable ${AUTHORIZER_CONFIG_ENV} is not set`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    throw new AuthorizerConfigError(
+      `${PREFIX} environment variable ${AUTHORIZER_CONFIG_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
+  }
+  validateAuthorizerConfig(parsed);
+  return parsed;
+}

@@ -1,0 +1,157 @@
+/**
+ * Signature and standard-claim verification with aws-jwt-verify: one JwtVerifier for the generic OIDC/OAuth issuers
+ * and one CognitoJwtVerifier for Amazon Cognito user pools, sharing one JWKS cache. The cache keeps aws-jwt-verify's
+ * penalty box, which throttles JWKS re-fetches triggered by unknown `kid`s.
+ */
+import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import {
+  CognitoJwtInvalidClientIdError,
+  CognitoJwtInvalidTokenUseError,
+  FetchError,
+  JwkInvalidKtyError,
+  JwkInvalidUseError,
+  JwksNotAvailableInCacheError,
+  JwksValidationError,
+  JwkValidationError,
+  JwtExpiredError,
+  JwtInvalidAudienceError,
+  JwtInvalidIssuerError,
+  JwtInvalidSignatureAlgorithmError,
+  JwtInvalidSignatureError,
+  JwtNotBeforeError,
+  JwtParseError,
+  JwtWithoutValidKidError,
+  KidNotFoundInJwksError,
+  WaitPeriodNotYetEndedJwkError,
+} from 'aws-jwt-verify/error';
+import { Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
+import { Jwk, SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
+import { cognitoIssuers } from './config';
+import { AuthorizerUnavailableError, UnauthorizedError, UnauthorizedReason } from './errors';
+import { assertKeyFitsAlgorithm, KeyAlgorithmMismatchError } from './key-fit';
+import type { InspectedToken } from './token-guard';
+
+/** Options of {@link createJwtVerification}. */
+export interface JwtVerificationOptions {
+  /**
+   * Fetches JWKS documents.
+   * @default - aws-jwt-verify's SimpleFetcher with a socket and response timeout of `jwksTimeoutMs`
+   */
+  readonly fetcher?: Fetcher;
+}
+
+/** Verifies tokens of the configured issuers. */
+export interface JwtVerification {
+  /** Every `iss` value a token may carry. */
+  readonly trustedIssuers: ReadonlySet<string>;
+  /**
+   * Verifies the signature (with the issuer's JWKS, fetched on demand), `exp`, `nbf`, `iss`, the audience (or, for
+   * Cognito, `client_id`/`aud` and `token_use`) and that the key fits the algorithm.
+   * @returns the verified payload.
+   * @throws UnauthorizedError when the token is not valid; AuthorizerUnavailableError when the JWKS cannot be read.
+   */
+  verify(token: InspectedToken): Promise<JwtPayload>;
+  /** Fetches the JWKS of every issuer into the cache; never rejects, reports each fetch's outcome. */
+  prefetch(): Promise<Array<{ jwksUri: string; ok: boolean; error?: unknown }>>;
+}
+
+interface PayloadVerifier {
+  verify(jwt: string): Promise<JwtPayload>;
+}
+
+function keyCheck({ header, jwk }: { header: JwtHeader; jwk: Jwk }): void {
+  assertKeyFitsAlgorithm(String(header.alg), jwk);
+}
+
+const UNAUTHORIZED: Array<[new (...args: never[]) => Error, UnauthorizedReason]> = [
+  [KeyAlgorithmMismatchError, 'invalid_jwk'],
+  [JwtExpiredError, 'token_expired'],
+  [JwtNotBeforeError, 'token_not_yet_valid'],
+  [JwtInvalidIssuerError, 'invalid_issuer'],
+  [JwtInvalidAudienceError, 'invalid_audience'],
+  [CognitoJwtInvalidClientIdError, 'invalid_audience'],
+  [CognitoJwtInvalidTokenUseError, 'invalid_token_use'],
+  [JwtInvalidSignatureError, 'invalid_signature'],
+  [JwtInvalidSignatureAlgorithmError, 'alg_not_allowed'],
+  [KidNotFoundInJwksError, 'unknown_kid'],
+  // The penalty box refuses to re-fetch the JWKS right after a fetch that did not contain the kid.
+  [WaitPeriodNotYetEndedJwkError, 'unknown_kid'],
+  [JwtWithoutValidKidError, 'missing_kid'],
+  [JwkInvalidUseError, 'invalid_jwk'],
+  [JwkInvalidKtyError, 'invalid_jwk'],
+  [JwkValidationError, 'invalid_jwk'],
+  [JwtParseError, 'malformed_token'],
+];
+
+/** Maps an aws-jwt-verify error to a 401 reason, or to a 500 when the JWKS could not be read. */
+export function classifyVerificationError(err: unknown): UnauthorizedError | AuthorizerUnavailableError {
+  if (err instanceof UnauthorizedError || err instanceof AuthorizerUnavailableError) return err;
+  for (const [type, reason] of UNAUTHORIZED) {
+    if (err instanceof type) return new UnauthorizedError(reason, err.message);
+  }
+  const name = err instanceof Error ? err.name : typeof err;
+  if (err instanceof FetchError || err instanceof JwksValidationError || err instanceof JwksNotAvailableInCacheError) {
+    return new AuthorizerUnavailableError('jwks_unavailable', `JWKS unavailable: ${(err as Error).message}`, { cause: err });
+  }
+  return new AuthorizerUnavailableError('internal_error', `verification failed unexpectedly (${name})`, { cause: err });
+}
+
+/** Creates the verifiers of the configured issuers. Nothing is fetched until {@link JwtVerification.prefetch}. */
+export function createJwtVerification(
+  config: Pick<AuthorizerConfig, 'issuers' | 'clockSkewSeconds' | 'jwksTimeoutMs'>,
+  options: JwtVerificationOptions = {},
+): JwtVerification {
+  const fetcher = options.fetcher ?? new SimpleFetcher({
+    defaultRequestOptions: { timeout: config.jwksTimeoutMs, responseTimeout: config.jwksTimeoutMs },
+  });
+  const jwksCache = new SimpleJwksCache({ fetcher });
+  const byIssuer = new Map<string, PayloadVerifier>();
+
+  const generic = config.issuers.filter((issuer) => issuer.cognito === undefined);
+  if (generic.length > 0) {
+    const verifier = JwtVerifier.create(generic.map((issuer) => ({
+      issuer: issuer.issuer,
+      jwksUri: issuer.jwksUri,
+      audience: issuer.audience,
+      graceSeconds: config.clockSkewSeconds,
+      customJwtCheck: keyCheck,
+    })), { jwksCache }) as unknown as PayloadVerifier;
+    for (const issuer of generic) byIssuer.set(issuer.issuer, verifier);
+  }
+
+  const cognito = config.issuers.filter((issuer) => issuer.cognito !== undefined);
+  if (cognito.length > 0) {
+    const verifier = CognitoJwtVerifier.create(cognito.map((issuer) => ({
+      userPoolId: issuer.cognito!.userPoolId,
+      tokenUse: issuer.cognito!.tokenUse,
+      clientId: issuer.audience,
+      graceSeconds: config.clockSkewSeconds,
+      customJwtCheck: keyCheck,
+    })), { jwksCache }) as unknown as PayloadVerifier;
+    // A user pool signs with its regional or its global issuer form; CognitoJwtVerifier accepts both.
+    for (const issuer of cognito) for (const iss of cognitoIssuers(issuer.cognito!.userPoolId)) byIssuer.set(iss, verifier);
+  }
+
+  const jwksUris = [...new Set(config.issuers.map((issuer) => issuer.jwksUri))];
+
+  return {
+    trustedIssuers: new Set(byIssuer.keys()),
+    async verify(token: InspectedToken): Promise<JwtPayload> {
+      const verifier = byIssuer.get(token.iss);
+      if (verifier === undefined) throw new UnauthorizedError('unknown_issuer');
+      try {
+        return await verifier.verify(token.jwt);
+      } catch (err) {
+        throw classifyVerificationError(err);
+      }
+    },
+    prefetch() {
+      return Promise.all(jwksUris.map((jwksUri) => jwksCache.getJwks(jwksUri).then(
+        () => ({ jwksUri, ok: true }),
+        (error: unknown) => ({ jwksUri, ok: false, error }),
+      )));
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * Cheap structural checks on the bearer token, run before any signature verification or JWKS request, so that junk
+ * and known attack shapes are answered fast and never reach the key cache.
+ * @see https://www.rfc-editor.org/rfc/rfc8725 JSON Web Token Best Current Practices
+ */
+import { UnauthorizedError } from './errors';
+
+/**
+ * Signature algorithms the authorizer accepts: the asymmetric algorithms aws-jwt-verify verifies. `none` and every
+ * `HS*` are absent on purpose (algorithm confusion: an HMAC "signed" with a public key). aws-jwt-verify 5.2.1 does
+ * not verify RSASSA-PSS (`PS*`), so those are absent too.
+ */
+export const ALLOWED_ALGORITHMS: readonly string[] = Object.freeze([
+  'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512', 'EdDSA',
+]);
+
+/** Header parameters that carry or point to a key: the key must come from the issuer's configured JWKS only. */
+const KEY_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'];
+/** Header parameters of encryption or compression, which a compact JWS access token never carries. */
+const UNSUPPORTED_HEADERS = ['enc', 'zip'];
+
+const SCHEME = 'bearer ';
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Options of {@link inspectBearerToken}. */
+export interface TokenGuardOptions {
+  /** Largest accepted compact JWS, in bytes. */
+  readonly maxTokenBytes: number;
+  /** Issuer (`iss`) values the authorizer trusts. */
+  readonly trustedIssuers: ReadonlySet<string>;
+}
+
+/** A token that passed the guard. Nothing in it is verified yet. */
+export interface InspectedToken {
+  /** The compact JWS. */
+  readonly jwt: string;
+  /** The decoded JOSE header. */
+  readonly header: Record<string, unknown>;
+  /** The decoded, unverified payload. */
+  readonly payload: Record<string, unknown>;
+  /** The header's `alg`, one of {@link ALLOWED_ALGORITHMS}. */
+  readonly alg: string;
+  /** The header's `kid`. */
+  readonly kid: string;
+  /** The payload's `iss`, one of the trusted issuers. */
+  readonly iss: string;
+}
+
+/** Decodes canonical base64url (no padding, no stray bits) into a JSON object, or returns undefined. */
+function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+  const bytes = Buffer.from(segment, 'base64url');
+  if (bytes.toString('base64url') !== segment) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch {
+    return undefined;
+  }
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+}
+
+function has(object: Record<string, unknown>, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(object, key);
+}
+
+/**
+ * Checks the `Authorization` header value of a TOKEN authorizer event: `Bearer <compact JWS>` (case-insensitive
+ * scheme, exactly one space), size first, three canonical base64url segments, a JSON-object header with an allowed
+ * `alg`, a `kid`, no embedded or remote key (`jwk`, `jku`, `x5u`, `x5c`), no `crit` (RFC 7515 §4.1.11: we understand
+ * no extension) and no `b64` (RFC 7797), and a JSON-object payload whose `iss` is trusted.
+ * @throws UnauthorizedError with the reason of the first failed check.
+ */
+export function inspectBearerToken(authorizationToken: unknown, options: TokenGuardOptions): InspectedToken {
+  if (typeof authorizationToken !== 'string' || authorizationToken.length === 0) {
+    throw new UnauthorizedError('missing_token');
+  }
+  // Size before anything that scans the string: a huge header costs nothing more than this comparison.
+  if (authorizationToken.length > options.maxTokenBytes + SCHEME.length) throw new UnauthorizedError('token_too_large');
+  if (authorizationToken.slice(0, SCHEME.length).toLowerCase() !== SCHEME) throw new UnauthorizedError('invalid_scheme');
+  const jwt = authorizationToken.slice(SCHEME.length);
+  if (jwt.length === 0) throw new UnauthorizedError('missing_token');
+  // Every valid character is ASCII, so characters are bytes; anything else fails the segment check below.
+  if (jwt.length > options.maxTokenBytes) throw new UnauthorizedError('token_too_large');
+
+  const segments = jwt.split('.');
+  if (segments.length !== 3 || !segments.every((segment) => SEGMENT.test(segment))) {
+    throw new UnauthorizedError('malformed_token');
+  }
+  const header = decodeJsonObject(segments[0]);
+  if (header === undefined) throw new UnauthorizedError('malformed_header');
+  // The signature must be canonical too: it is compared as decoded bytes, so stray bits would make tokens malleable.
+  if (Buffer.from(segments[2], 'base64url').toString('base64url') !== segments[2]) {
+    throw new UnauthorizedError('malformed_token');
+  }
+
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !ALLOWED_ALGORITHMS.includes(alg)) throw new UnauthorizedError('alg_not_allowed');
+  if (KEY_HEADERS.some((name) => has(header, name))) throw new UnauthorizedError('embedded_key_header');
+  if (has(header, 'crit')) throw new UnauthorizedError('crit_header');
+  if (has(header, 'b64')) throw new UnauthorizedError('b64_header');
+  if (UNSUPPORTED_HEADERS.some((name) => has(header, name))) throw new UnauthorizedError('unsupported_header');
+  const kid = header.kid;
+  if (typeof kid !== 'string' || kid.length === 0) throw new UnauthorizedError('missing_kid');
+
+  const payload = decodeJsonObject(segments[1]);
+  if (payload === undefined) throw new UnauthorizedError('malformed_payload');
+  const iss = payload.iss;
+  if (typeof iss !== 'string' || !options.trustedIssuers.has(iss)) throw new UnauthorizedError('unknown_issuer');
+
+  return { jwt, header, payload, alg, kid, iss };
+}
