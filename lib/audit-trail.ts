@@ -124,8 +124,6 @@ export class AuditTrail extends Construct {
       minimumTLSVersion: 1.2,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: this.accessLogsBucket,
-      serverAccessLogsPrefix: 'trail-bucket/',
       // Log files cannot be overwritten or deleted during retention (GOVERNANCE: a privileged admin can still lift it).
       objectLockEnabled: true,
       objectLockDefaultRetention: autoDelete ? undefined : s3.ObjectLockRetention.governance(DEFAULTS.trailLockRetention),
@@ -137,6 +135,24 @@ export class AuditTrail extends Construct {
       removalPolicy,
       autoDeleteObjects: autoDelete,
     });
+
+    // Server access logging through a bucket policy (not the legacy LogDeliveryWrite ACL, which ownership
+    // enforcement forbids), set on the L1 so it does not depend on the app's feature flags.
+    const accessLogPrefix = 'trail-bucket/';
+    this.accessLogsBucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'S3ServerAccessLogsDelivery',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [this.accessLogsBucket.arnForObjects(`${accessLogPrefix}*`)],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': this.bucket.bucketArn },
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      },
+    }));
+    (this.bucket.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: this.accessLogsBucket.bucketName,
+      logFilePrefix: accessLogPrefix,
+    };
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: props.logKey,

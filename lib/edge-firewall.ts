@@ -266,16 +266,7 @@ export function validateFirewallOptions(o: EdgeFirewallOptions, prefix = 'waf'):
     throw new SecureApiConfigError(`'${prefix}.maxBodyBytes' must be an integer from 1 to 65536 (WAF inspects at most 64 KiB of an API Gateway body) (got ${o.maxBodyBytes})`);
   }
   for (const key of ['denyCidrs', 'allowCidrs'] as const) {
-    const list = o[key];
-    if (list === undefined) continue;
-    if (list.length === 0) {
-      throw new SecureApiConfigError(`'${prefix}.${key}' must not be empty: leave it undefined instead`);
-    }
-    for (const cidr of list) {
-      if (!CIDR_V4.test(cidr) && !CIDR_V6.test(cidr)) {
-        throw new SecureApiConfigError(`'${prefix}.${key}' entries must be IPv4 or IPv6 CIDRs such as 203.0.113.0/24 (got '${cidr}')`);
-      }
-    }
+    validateCidrs(`${prefix}.${key}`, o[key]);
   }
   for (const code of o.blockedCountries ?? []) {
     if (!/^[A-Z]{2}$/.test(code)) {
@@ -285,6 +276,19 @@ export function validateFirewallOptions(o: EdgeFirewallOptions, prefix = 'waf'):
   for (const group of o.additionalManagedRuleGroups ?? []) {
     if ((ALWAYS_ON_GROUPS as readonly string[]).includes(group.name)) {
       throw new SecureApiConfigError(`'${prefix}.additionalManagedRuleGroups' must not repeat an always-on group (got '${group.name}')`);
+    }
+  }
+}
+
+/** Validates a CIDR list prop: undefined, or a non-empty list of IPv4/IPv6 CIDRs. */
+export function validateCidrs(prop: string, list: readonly string[] | undefined): void {
+  if (list === undefined) return;
+  if (list.length === 0) {
+    throw new SecureApiConfigError(`'${prop}' must not be empty: leave it undefined instead`);
+  }
+  for (const cidr of list) {
+    if (!CIDR_V4.test(cidr) && !CIDR_V6.test(cidr)) {
+      throw new SecureApiConfigError(`'${prop}' entries must be IPv4 or IPv6 CIDRs such as 203.0.113.0/24 (got '${cidr}')`);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { Aspects, CfnOutput, Duration, IAspect, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, IAspect, Lazy, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -17,7 +17,7 @@ import { RouteAccess, RouteEntry, RoutePolicyError, parseRouteKey, validateRoute
 import { SECURITY_HEADERS } from './common/security-headers';
 import { AuditTrail, TableDataEvents } from './audit-trail';
 import { DEFAULTS } from './defaults';
-import { EdgeFirewall, EdgeFirewallOptions, validateFirewallOptions } from './edge-firewall';
+import { EdgeFirewall, EdgeFirewallOptions, validateCidrs, validateFirewallOptions } from './edge-firewall';
 import { EncryptedTable, EncryptedTableProps } from './encrypted-table';
 import { SecureApiConfigError } from './errors';
 import { JwtAuthorizer } from './jwt-authorizer';
@@ -292,13 +292,13 @@ export class SecureApi extends Construct {
 
     const throttle = props.throttle ?? { rateLimit: DEFAULTS.stageRateLimit, burstLimit: DEFAULTS.stageBurstLimit };
     this.api = new apigw.RestApi(this, 'Api', {
-      restApiName: props.apiName,
+      restApiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: 'SecureApi REST API',
       endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
       disableExecuteApiEndpoint: props.customDomain !== undefined && !props.customDomain.keepExecuteApiEndpoint,
       apiKeySourceType: this.apiKeySource,
       cloudWatchRole: props.cloudWatchRole ?? true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRoleRemovalPolicy: (props.cloudWatchRole ?? true) ? RemovalPolicy.RETAIN : undefined,
       policy: props.ipAllowList ? ipAllowListPolicy(props.ipAllowList) : undefined,
       defaultCorsPreflightOptions: props.cors ? {
         allowOrigins: props.cors.allowOrigins,
@@ -376,8 +376,9 @@ export class SecureApi extends Construct {
     }
 
     this.createUsagePlans(stack);
-    // Routes can still be added with addRoute(): checks that need the whole route table run at synth.
-    this.node.addValidation({ validate: () => this.validateRouteDependents() });
+    // Routes can still be added with addRoute(): checks that need the whole route table run at synth, in an
+    // aspect, so that they fail before CDK resolves anything that presumes routes.
+    Aspects.of(this).add({ visit: (node) => { if (node === this) this.validateRouteDependents(); } });
   }
 
   /**
@@ -476,16 +477,11 @@ export class SecureApi extends Construct {
     };
   }
 
-  private validateRouteDependents(): string[] {
+  private validateRouteDependents(): void {
     if (this.routes.size === 0) {
-      return ["SecureApi: no routes: declare at least one in 'routes' or with addRoute()"];
+      throw new SecureApiConfigError("no routes: declare at least one in 'routes' or with addRoute()");
     }
-    try {
-      validateUsagePlans(this.props.usagePlans ?? {}, this.props.clients ?? {}, [...this.routes.keys()]);
-    } catch (e) {
-      return [(e as Error).message];
-    }
-    return [];
+    validateUsagePlans(this.props.usagePlans ?? {}, this.props.clients ?? {}, [...this.routes.keys()]);
   }
 
   private createUsagePlans(stack: Stack): void {
@@ -668,9 +664,7 @@ function validateProps(props: SecureApiProps): void {
       }
     }
   }
-  if (props.ipAllowList !== undefined) {
-    validateFirewallOptions({ allowCidrs: props.ipAllowList }, 'ipAllowList');
-  }
+  validateCidrs('ipAllowList', props.ipAllowList);
   validateFirewallOptions(props.waf ?? {});
   if (props.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER && Object.keys(props.clients ?? {}).length === 0) {
     throw new SecureApiConfigError("'apiKeySource' AUTHORIZER needs 'clients': the authorizer maps a token claim to a client's key");
