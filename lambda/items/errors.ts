@@ -138,3 +138,14 @@ export class CorruptItemError extends ItemsError {
     super('The server could not process the request.');
   }
 }
+
+/**
+ * The items service was configured wrongly (an option of `createItemsHandler`, or the environment of the
+ * handler). Thrown at start-up, never answered to a client.
+ */
+export class ItemsConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ItemsConfigurationError';
+  }
+}

@@ -11,6 +11,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { ItemsConfigurationError } from './errors';
 import { createItemsHandler } from './router';
 
 const logger = new Logger({ serviceName: 'secure-api-items' });
@@ -18,7 +19,7 @@ const logger = new Logger({ serviceName: 'secure-api-items' });
 const tableName = process.env.TABLE_NAME;
 if (tableName === undefined || tableName === '') {
   logger.error('Missing configuration', { reason: 'MissingTableName' });
-  throw new Error('items: the environment variable TABLE_NAME is required');
+  throw new ItemsConfigurationError('items: the environment variable TABLE_NAME is required');
 }
 
 const client = new DynamoDBClient({});

@@ -15,7 +15,6 @@ export const PROBLEM_TYPE_PREFIX = 'urn:secure-api:problem:';
 /** The structured logger the service writes to (Powertools Logger fits). */
 export interface ItemsLogger {
   info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
   error(message: string, attributes: Record<string, unknown>): void;
 }
 

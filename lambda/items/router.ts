@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { decodeCursor, encodeCursor } from './cursor';
-import { MethodNotAllowedError, RouteNotFoundError, ItemNotFoundError } from './errors';
+import {
+  ItemNotFoundError, ItemsConfigurationError, MethodNotAllowedError, RouteNotFoundError,
+} from './errors';
 import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './json-body';
 import { ownerFromEvent, ownerKey } from './owner';
 import { ItemsLogger, problemResponse } from './problem';
@@ -63,17 +65,17 @@ const SAFE_PATH = /^[A-Za-z0-9/_.~-]*$/;
 
 function checkIntegerOption(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`createItemsHandler: '${name}' must be an integer from ${min} to ${max} (got ${value})`);
+    throw new ItemsConfigurationError(`createItemsHandler: '${name}' must be an integer from ${min} to ${max} (got ${value})`);
   }
 }
 
 /**
  * Builds the items handler.
- * @throws Error when an option is invalid (names the option, the rule and the value)
+ * @throws ItemsConfigurationError when an option is invalid (names the option, the rule and the value)
  */
 export function createItemsHandler(options: ItemsHandlerOptions): ItemsHandler {
   if (typeof options.tableName !== 'string' || options.tableName.length < 3) {
-    throw new Error(`createItemsHandler: 'tableName' must be a table name of at least 3 characters (got '${String(options.tableName)}')`);
+    throw new ItemsConfigurationError(`createItemsHandler: 'tableName' must be a table name of at least 3 characters (got '${String(options.tableName)}')`);
   }
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const pageSizes: PageSizeOptions = {

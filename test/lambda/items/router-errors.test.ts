@@ -3,6 +3,7 @@
  * status codes, problem+json bodies that give nothing away, reason codes in the logs, and nothing stored.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { ItemsConfigurationError } from '../../../lambda/items/errors';
 import type { Item } from '../../../lambda/items/item';
 import { createItemsHandler } from '../../../lambda/items/router';
 import { AUTHORIZER_CONTEXT_KEYS } from '../../../lib/common/authorizer-config';
@@ -345,6 +346,9 @@ describe('options', () => {
     expect(() => createItemsHandler({
       client: h.dynamo.client, tableName: 'items-test', logger: new RecordingLogger(), ...options,
     })).toThrow(message);
+    expect(() => createItemsHandler({
+      client: h.dynamo.client, tableName: 'items-test', logger: new RecordingLogger(), ...options,
+    })).toThrow(ItemsConfigurationError);
   });
 
   test('a smaller maxPageSize caps limit', async () => {
