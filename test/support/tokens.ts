@@ -4,6 +4,9 @@
  */
 import { createHmac, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 
+/** A public JWK as published in a JWKS. */
+export type PublicJwk = Record<string, string> & { kty: string; kid: string; alg: string; use: string };
+
 /** A signing key pair with its public JWK. */
 export interface TestKey {
   /** The key id, in the JWT header and the JWK. */
@@ -15,13 +18,13 @@ export interface TestKey {
   /** The public key. */
   readonly publicKey: KeyObject;
   /** The public key as a JWK with `kid`, `alg` and `use: 'sig'`, ready for a JWKS. */
-  readonly publicJwk: Record<string, string>;
+  readonly publicJwk: PublicJwk;
   /** The public key as SPKI PEM (what an algorithm-confusion attacker uses as HMAC secret). */
   readonly publicPem: string;
 }
 
 function toTestKey(kid: string, alg: TestKey['alg'], privateKey: KeyObject, publicKey: KeyObject): TestKey {
-  const jwk = publicKey.export({ format: 'jwk' }) as Record<string, string>;
+  const jwk = publicKey.export({ format: 'jwk' }) as Record<string, string> & { kty: string };
   return {
     kid,
     alg,
