@@ -343,7 +343,7 @@ export function satisfies(access: RouteAccess, claims: Record<string, unknown>):
   return unmetRequirement(access, claims) === undefined;
 }
 
-const METHOD_ARN = /^(arn:aws(?:-[a-z]+)*:execute-api:[a-z]{2}(?:-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9]+\/[A-Za-z0-9_-]+\/)([A-Z]+)(\/.*)$/;
+const METHOD_ARN = /^(arn:aws(?:-[a-z]+)*:execute-api:[a-z]{2,4}(?:-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9]+\/[A-Za-z0-9_-]+\/)([A-Z]+)(\/.*)$/;
 
 /**
  * Splits an API Gateway method ARN into the stage prefix, the method and the resource path.
@@ -363,7 +363,8 @@ export function parseMethodArn(methodArn: string): { prefix: string; method: str
 /**
  * The stage prefix of a method ARN, up to and including the stage's trailing `/`:
  * `arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/items/1` →
- * `arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/`. Accepts every partition (`aws`, `aws-cn`, `aws-us-gov`, …).
+ * `arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/`. Accepts every partition (`aws`, `aws-cn`, `aws-us-gov`,
+ * `aws-eusc`, …).
  * @throws RoutePolicyError when the ARN is malformed.
  */
 export function stageArnPrefix(methodArn: string): string {

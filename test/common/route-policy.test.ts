@@ -258,6 +258,7 @@ describe('method ARNs', () => {
     ['arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/items/1', 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/'],
     ['arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3d4e5/v1/POST/', 'arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3d4e5/v1/'],
     ['arn:aws-us-gov:execute-api:us-gov-west-1:123456789012:x/my_stage-2/DELETE/a/b/c', 'arn:aws-us-gov:execute-api:us-gov-west-1:123456789012:x/my_stage-2/'],
+    ['arn:aws-eusc:execute-api:eusc-de-east-1:123456789012:x/prod/GET/a', 'arn:aws-eusc:execute-api:eusc-de-east-1:123456789012:x/prod/'],
   ])('takes the stage prefix of %s', (methodArn, prefix) => {
     expect(stageArnPrefix(methodArn)).toBe(prefix);
   });
@@ -456,6 +457,29 @@ describe('buildPolicy properties', () => {
         expect(policyAllows(policy, request)).toBe(true);
       });
     }), { numRuns: 1000 });
+  });
+
+  test('adds a Deny exactly for the refused routes that some allowed pattern reaches', () => {
+    // Witness values: the literals of the generated paths and one other value suffice, because allowed patterns
+    // consist of whole literal segments and wildcards.
+    const witnesses = ['a', 'b', 'items', 'admin', 'z'];
+    const assignments = (n: number): string[][] => (n === 0 ? [[]]
+      : assignments(n - 1).flatMap((rest) => witnesses.map((v) => [v, ...rest])));
+    fc.assert(fc.property(tableArb, claimsArb, (table, claims) => {
+      const { policy, allowed } = buildPolicy(table, claims, METHOD_ARN);
+      const denies = policy.Statement.filter((s) => s.Effect === 'Deny').flatMap((s) => s.Resource);
+      if (allowed.length === 0) {
+        expect(denies).toEqual([`${PREFIX}*`]);
+        return;
+      }
+      const allowPatterns = allowed.map((entry) => PREFIX + routeResourcePattern(entry));
+      for (const entry of table.filter((e) => !satisfies(e, claims))) {
+        const params = entry.path.split('/').filter((s) => s.startsWith('{')).length;
+        const reached = assignments(params).some((values) =>
+          allowPatterns.some((pattern) => arnPatternMatches(pattern, concreteArn(entry, values))));
+        expect(denies.includes(PREFIX + routeResourcePattern(entry))).toBe(reached);
+      }
+    }), { numRuns: 300 });
   });
 
   test('lists only route ARNs: never a blanket wildcard Allow, and allowed is exactly the satisfied routes', () => {

@@ -35,7 +35,6 @@ function loadHandler(config: string | undefined): Handler {
   else process.env[AUTHORIZER_CONFIG_ENV] = config;
   let handler: Handler | undefined;
   jest.isolateModules(() => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     handler = (require('../../../lambda/authorizer/handler') as { handler: Handler }).handler;
   });
   return handler!;
