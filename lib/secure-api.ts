@@ -471,7 +471,7 @@ export class SecureApi extends Construct {
         apiKey: {
           claim: this.props.apiKeyClaim ?? 'client_id',
           keyIds: Object.fromEntries(Object.entries(this.props.clients ?? {}).map(
-            ([name, client]) => [client.claimValue ?? name, this.apiKeys[name]?.keyId ?? ''])),
+            ([name, client]) => [client.claimValue ?? name, this.apiKeys[name].keyId])),
         },
       } : {}),
     };
