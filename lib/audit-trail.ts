@@ -64,7 +64,9 @@ export class AuditTrail extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const autoDelete = removalPolicy === RemovalPolicy.DESTROY;
+    // Audit logs are never deleted automatically, not even with DESTROY (empty the buckets by hand); a throwaway
+    // stage only skips the default Object Lock retention so that the buckets can be emptied.
+    const throwaway = removalPolicy === RemovalPolicy.DESTROY;
     const trailName = `${stack.stackName}-${this.node.id}`.slice(0, 128);
     const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
 
@@ -101,39 +103,35 @@ export class AuditTrail extends Construct {
       },
     }));
 
-    // Server access logs cannot be delivered to a KMS-encrypted bucket: this one uses SSE-S3.
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
+    // What both buckets enforce: private, TLS 1.2+ only, versioned, owner-enforced, Object Lock on.
+    const lockedDown: s3.BucketProps = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      // Object Lock without a default retention: S3 refuses to deliver access logs to a bucket with one.
       objectLockEnabled: true,
-      lifecycleRules: [{ expiration: DEFAULTS.trailExpireAfter, noncurrentVersionExpiration: Duration.days(30) }],
       removalPolicy,
-      autoDeleteObjects: autoDelete,
+    };
+    // Server access logs cannot be delivered to a KMS-encrypted bucket, nor to one with a default Object Lock
+    // retention: this one uses SSE-S3 and no default retention.
+    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+      ...lockedDown,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      lifecycleRules: [{ expiration: DEFAULTS.trailExpireAfter, noncurrentVersionExpiration: Duration.days(30) }],
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
+      ...lockedDown,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       // Log files cannot be overwritten or deleted during retention (GOVERNANCE: a privileged admin can still lift it).
-      objectLockEnabled: true,
-      objectLockDefaultRetention: autoDelete ? undefined : s3.ObjectLockRetention.governance(DEFAULTS.trailLockRetention),
+      objectLockDefaultRetention: throwaway ? undefined : s3.ObjectLockRetention.governance(DEFAULTS.trailLockRetention),
       lifecycleRules: [{
         transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: DEFAULTS.trailTransitionAfter }],
         expiration: DEFAULTS.trailExpireAfter,
         noncurrentVersionExpiration: Duration.days(30),
       }],
-      removalPolicy,
-      autoDeleteObjects: autoDelete,
     });
 
     // Server access logging through a bucket policy (not the legacy LogDeliveryWrite ACL, which ownership

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { DemoStack } from '../../lib/demo-stack';
 import { addPolicyChecks } from '../../lib/policy-checks';
@@ -13,10 +13,10 @@ interface Report {
 }
 
 /** Synthesizes the demo app (as bin/app.ts does) with every policy pack, into a fresh directory. */
-function synthDemo(extra?: (stack: Stack) => void): { outdir: string; error?: Error } {
+function synthDemo(extra?: (stack: Stack) => void, removalPolicy?: RemovalPolicy): { outdir: string; error?: Error } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-demo-'));
   const app = new App({ outdir });
-  const stack = new DemoStack(app, 'SecureApiDemo', { issuer: 'https://issuer.example.com', audience: ['secure-api-demo'] });
+  const stack = new DemoStack(app, 'SecureApiDemo', { issuer: 'https://issuer.example.com', audience: ['secure-api-demo'], removalPolicy });
   extra?.(stack);
   addPolicyChecks(app);
   try {
@@ -44,6 +44,12 @@ describe('demo app policy checks', () => {
       }
     }
     expect(fs.existsSync(path.join(outdir, 'SecureApiDemo.template.json'))).toBe(true);
+  });
+
+  test('a throwaway stage (removalPolicy DESTROY) passes the same checks', () => {
+    const { outdir, error } = synthDemo(undefined, RemovalPolicy.DESTROY);
+    expect(error).toBeUndefined();
+    expect(readReport(outdir).pluginReports.flatMap((p) => p.violations)).toEqual([]);
   });
 
   test('the same checks fail synth on an insecure resource, in every pack that has a rule for it', () => {
