@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -67,7 +67,7 @@ export class AuditTrail extends Construct {
     // Audit logs are never deleted automatically, not even with DESTROY (empty the buckets by hand); a throwaway
     // stage only skips the default Object Lock retention so that the buckets can be emptied.
     const throwaway = removalPolicy === RemovalPolicy.DESTROY;
-    const trailName = `${stack.stackName}-${this.node.id}`.slice(0, 128);
+    const trailName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
     const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
 
     this.encryptionKey = createKey(this, 'Key', { description: 'SecureApi: encrypts CloudTrail log files', aliasSuffix: 'trail', removalPolicy });

@@ -1,14 +1,13 @@
-import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Names, RemovalPolicy } from 'aws-cdk-lib';
 
 /** Properties of {@link createKey}. */
 export interface SecureKeyOptions {
   /** What the key encrypts. */
   readonly description: string;
-  /** Last part of the alias: `alias/secure-api/<stack>/<aliasSuffix>`. */
+  /** Last part of the alias: `alias/secure-api/<unique construct name>/<aliasSuffix>`. */
   readonly aliasSuffix: string;
   /** What happens to the key when the stack is deleted. */
   readonly removalPolicy: RemovalPolicy;
@@ -23,7 +22,8 @@ export function createKey(scope: Construct, id: string, options: SecureKeyOption
     description: options.description,
     enableKeyRotation: true,
     removalPolicy: options.removalPolicy,
-    alias: `alias/secure-api/${Stack.of(scope).stackName}/${options.aliasSuffix}`,
+    // Unique per construct, so two SecureApis in one stack (or account) never fight over an alias.
+    alias: `alias/secure-api/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}/${options.aliasSuffix}`,
   });
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'DenyGrantsExceptForAwsServices',

@@ -196,7 +196,7 @@ describe('SecureApi defaults', () => {
       }),
       DeletionPolicy: 'Retain',
     });
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/secure-api/TestStack/table' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: Match.stringLikeRegexp('^alias/secure-api/TestStack-Api-Data-[A-Za-z0-9]+/table$') });
   });
 
   test('every key rotates and lets only AWS services create grants', () => {
@@ -459,6 +459,27 @@ describe('SecureApi props', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 25 });
+  });
+
+  test('two SecureApis in one stack get distinct aliases, trail names and WAF names', () => {
+    const stack = newStack();
+    const integration = backend(stack);
+    for (const id of ['One', 'Two']) {
+      new SecureApi(stack, id, { ...MINIMAL, routes: { 'GET /things': { integration, scopes: ['things:read'] } } });
+    }
+    const template = Template.fromStack(stack);
+    const names = (type: string, prop: string) => resourcesOf(template, type).map((r) => r.Properties[prop]);
+    for (const [type, prop] of [['AWS::KMS::Alias', 'AliasName'], ['AWS::CloudTrail::Trail', 'TrailName'], ['AWS::WAFv2::WebACL', 'Name']]) {
+      const values = names(type, prop);
+      expect(new Set(values).size).toBe(values.length);
+    }
+  });
+
+  test('a throwaway stage keeps audit logs (no auto-delete) but drops the default Object Lock retention', () => {
+    const { template } = synth({ removalPolicy: RemovalPolicy.DESTROY });
+    const buckets = resourcesOf(template, 'AWS::S3::Bucket');
+    expect(buckets.map((b) => b.Properties.ObjectLockConfiguration?.Rule)).toEqual([undefined, undefined]);
+    template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
   });
 
   test('exposes its children', () => {
