@@ -236,7 +236,8 @@ export class EdgeFirewall extends Construct {
           scope: 'REGIONAL',
           ipAddressVersion: family === 'V4' ? 'IPV4' : 'IPV6',
           addresses,
-          description: `SecureApi: ${purpose.toLowerCase()} list (${family === 'V4' ? 'IPv4' : 'IPv6'})`,
+          // WAF descriptions allow no parentheses.
+          description: `SecureApi ${purpose.toLowerCase()} list of ${family === 'V4' ? 'IPv4' : 'IPv6'} CIDRs`,
         })]);
       }
     }

@@ -534,6 +534,12 @@ export class SecureApi extends Construct {
       securityPolicy: policy,
       ...(enhanced ? { endpointAccessMode: apigw.EndpointAccessMode.STRICT } : {}),
     });
+    if (enhanced) {
+      Validations.of(domain).acknowledge({
+        id: 'cdk-validator-cfnguard::api_gw_domain_tls_check',
+        reason: `The domain uses the enhanced policy ${policy} (minimum TLS 1.2 or 1.3, STRICT access mode); the Control Tower rule only knows the legacy name TLS_1_2.`,
+      });
+    }
     domain.addBasePathMapping(this.api, { basePath: options.basePath, stage: this.api.deploymentStage });
     if (options.hostedZone) {
       new route53.ARecord(this, 'DomainAlias', {

@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { ItemsService, SecureApi } from '../../lib';
+import { addPolicyChecks } from '../../lib/policy-checks';
+
+/** Every optional feature on at once: what a demanding user deploys must pass the same packs as the demo. */
+test('a SecureApi with every option enabled passes all policy packs with no finding or warning', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-max-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Max', { env: { account: '123456789012', region: 'eu-west-1' } });
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
+  const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
+  const api = new SecureApi(stack, 'Api', {
+    issuer: 'https://login.example.com', audience: 'api://max',
+    cognito: { userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc'), clientIds: ['client'] },
+    cors: { allowOrigins: ['https://app.example.com'] },
+    ipAllowList: ['203.0.113.0/24', '2001:db8::/32'],
+    customDomain: { domainName: 'api.example.com', certificate, hostedZone: zone, securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09 },
+    apiKeySource: apigw.ApiKeySourceType.AUTHORIZER,
+    usagePlans: { basic: { throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 100, period: apigw.Period.DAY } } },
+    clients: { alpha: { plan: 'basic' } },
+    waf: { denyCidrs: ['198.51.100.0/24'], blockedCountries: ['KP'], additionalManagedRuleGroups: [{ name: 'AWSManagedRulesAnonymousIpList' }] },
+    tokenPolicy: { tenantClaim: 'tenant' },
+    authorizerReservedConcurrency: 10,
+  });
+  new ItemsService(stack, 'Items', { api, reservedConcurrentExecutions: 5 });
+  api.addRoute('GET /health', { integration: new apigw.MockIntegration(), public: true });
+  addPolicyChecks(app);
+  app.synth();
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+  const findings = report.pluginReports.flatMap((p: any) => p.violations.map((v: any) => `${p.pluginName}: ${v.ruleName}`));
+  expect(findings).toEqual([]);
+});
