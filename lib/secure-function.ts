@@ -116,8 +116,6 @@ export class SecureFunction extends Construct {
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_LOG_LEVEL: 'INFO',
-        // Reuse TCP connections to JWKS endpoints and DynamoDB across invocations.
-        AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
         ...props.environment,
       },
     });
