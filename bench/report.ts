@@ -1,0 +1,149 @@
+/**
+ * Turns benchmark results into figures (subject, floor, ratio, target, PASS/MISS) and prints them as a text table
+ * and as Markdown for the README.
+ */
+import type { AuthorizerBenchResult } from './authorizer';
+import type { ColdStartBenchResult } from './cold-start';
+import type { EndToEndBenchResult } from './end-to-end';
+import type { BenchReport } from './run';
+import type { SynthBenchResult } from './synth';
+
+/** One line of the table. */
+export interface Figure {
+  /** Stable id, e.g. `authorizer.RS256`. */
+  readonly id: string;
+  readonly name: string;
+  readonly subject: string;
+  readonly floor: string;
+  readonly ratio: string;
+  readonly target: string;
+  /** PASS/MISS for figures with a target; `—` for figures reported without one. */
+  readonly status: 'PASS' | 'MISS' | '—';
+}
+
+const n = (value: number): string => value.toLocaleString('en-US', { maximumFractionDigits: 0 });
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const verdict = (met: boolean): 'PASS' | 'MISS' => (met ? 'PASS' : 'MISS');
+
+/** The targets of the issue (medians, on the machine that runs the benchmarks). */
+export const TARGETS = {
+  authorizerRatio: 1.5,
+  authorizerLoadMs: 25,
+  itemsLoadMs: 90,
+  synthRatio: 2,
+} as const;
+
+/** The figures of whatever benchmarks ran. */
+export function figuresOf(results: {
+  readonly 'authorizer'?: AuthorizerBenchResult;
+  readonly 'cold-start'?: ColdStartBenchResult;
+  readonly 'end-to-end'?: EndToEndBenchResult;
+  readonly 'synth'?: SynthBenchResult;
+}): Figure[] {
+  const out: Figure[] = [];
+  const auth = results.authorizer;
+  if (auth) {
+    for (const alg of ['RS256', 'ES256'] as const) {
+      const r = auth[alg];
+      out.push({
+        id: `authorizer.${alg}`,
+        name: `authorizer, warm, ${alg}`,
+        subject: `${n(r.decisionsPerSecond)} decisions/s (${r.decisionMicros} µs)`,
+        floor: `${n(r.floorChecksPerSecond)} checks/s (${r.floorMicros} µs)`,
+        ratio: `${r.ratio.toFixed(2)}×`,
+        target: `≤ ${TARGETS.authorizerRatio}×`,
+        status: verdict(r.ratio <= TARGETS.authorizerRatio),
+      });
+    }
+  }
+  const cold = results['cold-start'];
+  if (cold) {
+    for (const [fn, limit] of [['authorizer', TARGETS.authorizerLoadMs], ['items', TARGETS.itemsLoadMs]] as const) {
+      const r = cold[fn];
+      out.push({
+        id: `cold-start.${fn}`,
+        name: `cold start, ${fn} bundle`,
+        subject: `${r.processMs} ms (require ${r.requireMs} ms)`,
+        floor: `${cold.emptyMs} ms (empty node)`,
+        ratio: `+${r.overEmptyMs} ms (${r.ratio.toFixed(2)}×)`,
+        target: `≤ +${limit} ms`,
+        status: verdict(r.overEmptyMs <= limit),
+      });
+    }
+    for (const fn of ['authorizer', 'items'] as const) {
+      out.push({
+        id: `bundle.${fn}`,
+        name: `bundle size, ${fn}`,
+        subject: `${kib(cold[fn].bytes)} (gzip ${kib(cold[fn].gzipBytes)})`,
+        floor: '—',
+        ratio: '—',
+        target: '—',
+        status: '—',
+      });
+    }
+  }
+  const e2e = results['end-to-end'];
+  if (e2e) {
+    for (const level of e2e.levels) {
+      const throttled = level.throttled > 0 ? `, ${level.throttled} × 429` : '';
+      out.push({
+        id: `end-to-end.c${level.concurrency}`,
+        name: `end to end, GET /items/{id}, c=${level.concurrency}`,
+        subject: `${n(level.api.rps)} rps, p50 ${level.api.p50Ms} ms, p99 ${level.api.p99Ms} ms${throttled}`,
+        floor: `GetItem ${n(level.dynamo.rps)} rps, p50 ${level.dynamo.p50Ms} ms, p99 ${level.dynamo.p99Ms} ms`,
+        ratio: `rps ÷${level.rpsRatio.toFixed(2)}, p50 ${level.p50Ratio.toFixed(2)}×, p99 ${level.p99Ratio.toFixed(2)}×`,
+        target: '—',
+        status: '—',
+      });
+    }
+  }
+  const synth = results.synth;
+  if (synth) {
+    out.push({
+      id: 'synth.demo',
+      name: 'synth, demo app + 6 policy packs',
+      subject: sec(synth.demoMs),
+      floor: `${sec(synth.bareMs)} (bare JS app)`,
+      ratio: `${synth.ratio.toFixed(2)}×`,
+      target: `≤ ${TARGETS.synthRatio}×`,
+      status: verdict(synth.ratio <= TARGETS.synthRatio),
+    });
+  }
+  return out;
+}
+
+const COLUMNS: Array<[keyof Figure, string]> = [
+  ['name', 'benchmark'], ['subject', 'subject'], ['floor', 'floor'], ['ratio', 'ratio'], ['target', 'target'], ['status', 'result'],
+];
+
+function machineLine(report: BenchReport): string {
+  const m = report.machine;
+  return `${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}; ${report.generatedAt.slice(0, 10)}`
+    + `${report.commit ? `, commit ${report.commit}` : ''}${report.quick ? ' (--quick: smoke run, noisy)' : ''}`;
+}
+
+/** A plain-text table for the terminal. */
+export function textTable(report: BenchReport): string {
+  const rows = [COLUMNS.map(([, title]) => title), ...report.figures.map((f) => COLUMNS.map(([key]) => f[key]))];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  const line = (row: string[]): string => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const errors = Object.entries(report.errors).map(([name, message]) => `ERROR ${name}: ${message}`);
+  return [
+    line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line), '',
+    machineLine(report), ...errors,
+  ].join('\n');
+}
+
+/** The Markdown table and machine line that the README's Benchmarks section shows. */
+export function markdownReport(report: BenchReport): string {
+  const escape = (cell: string): string => cell.replace(/\|/g, '\\|');
+  return [
+    `| ${COLUMNS.map(([, title]) => title).join(' | ')} |`,
+    `|${COLUMNS.map(() => '---').join('|')}|`,
+    ...report.figures.map((f) => `| ${COLUMNS.map(([key]) => escape(f[key])).join(' | ')} |`),
+    '',
+    `Machine: ${machineLine(report)}.`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,199 @@
+/**
+ * `npm run bench`: runs each benchmark in its own child process, prints a table of figures (each a ratio against a
+ * floor measured in the same run, with its target and PASS/MISS), and writes bench/results/latest.json and
+ * bench/results/latest.md. A missed target is a figure, not a failure; an error in a benchmark exits non-zero.
+ *
+ *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--no-write]
+ *
+ * `--quick` runs a few rounds of everything (a smoke test of the harness; its figures are noisy and are not written
+ * unless `--write` is given too).
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import type { AuthorizerBenchOptions, AuthorizerBenchResult } from './authorizer';
+import { BUNDLES, ChildMessage, ROOT } from './child';
+import type { ColdStartBenchOptions, ColdStartBenchResult } from './cold-start';
+import type { EndToEndBenchOptions, EndToEndBenchResult } from './end-to-end';
+import { Figure, figuresOf, markdownReport, textTable } from './report';
+import type { SynthBenchOptions, SynthBenchResult } from './synth';
+import { ensureTestTls } from './tls';
+
+/** The benchmarks, in the order they run. */
+export const BENCHMARKS = ['cold-start', 'authorizer', 'end-to-end', 'synth'] as const;
+/** A benchmark name. */
+export type BenchmarkName = typeof BENCHMARKS[number];
+
+interface OptionsOf {
+  'authorizer': AuthorizerBenchOptions;
+  'cold-start': ColdStartBenchOptions;
+  'end-to-end': EndToEndBenchOptions;
+  'synth': SynthBenchOptions;
+}
+
+/** The results of one run, as written to bench/results/latest.json. */
+export interface BenchReport {
+  readonly generatedAt: string;
+  readonly quick: boolean;
+  readonly machine: Machine;
+  readonly commit?: string;
+  readonly durationSeconds: number;
+  readonly figures: Figure[];
+  readonly results: {
+    readonly 'authorizer'?: AuthorizerBenchResult;
+    readonly 'cold-start'?: ColdStartBenchResult;
+    readonly 'end-to-end'?: EndToEndBenchResult;
+    readonly 'synth'?: SynthBenchResult;
+  };
+  readonly errors: Partial<Record<BenchmarkName, string>>;
+}
+
+/** Where the figures come from. */
+export interface Machine {
+  readonly node: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly os: string;
+}
+
+const FULL: OptionsOf = {
+  'authorizer': { rounds: 15, roundMs: 200, warmupMs: 1000 },
+  'cold-start': { rounds: 21 },
+  'end-to-end': { burstSize: 150, bursts: { 1: 8, 16: 16 }, dynamoRequests: { 1: 1200, 16: 2400 }, warmupRequests: 100 },
+  'synth': { rounds: 5 },
+};
+
+const QUICK: OptionsOf = {
+  'authorizer': { rounds: 3, roundMs: 100, warmupMs: 200 },
+  'cold-start': { rounds: 3 },
+  'end-to-end': { burstSize: 60, bursts: { 1: 1, 16: 2 }, dynamoRequests: { 1: 60, 16: 120 }, warmupRequests: 20 },
+  'synth': { rounds: 1 },
+};
+
+function machine(): Machine {
+  return {
+    node: process.version,
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30 * 10) / 10,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+  };
+}
+
+function commit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs one benchmark in a child process (stdout → /dev/null, stderr shown, results over IPC). */
+function runChild(name: BenchmarkName, options: unknown, env: Record<string, string>): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [__filename, '--child', name, JSON.stringify(options)], {
+      cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    let result: unknown;
+    let received = false;
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'progress') process.stderr.write(`  … ${message.message}\n`);
+      else if (message.type === 'result') { result = message.result; received = true; }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (code === 0 && received) resolve(result);
+      else reject(new Error(`the ${name} benchmark failed (exit ${code ?? signal})`));
+    });
+  });
+}
+
+/** The child side: runs the named benchmark in this process and sends its result. */
+async function child(name: BenchmarkName, options: unknown): Promise<void> {
+  let result: unknown;
+  switch (name) {
+    case 'authorizer': result = await (await import('./authorizer')).runAuthorizerBench(options as AuthorizerBenchOptions); break;
+    case 'cold-start': result = await (await import('./cold-start')).runColdStartBench(options as ColdStartBenchOptions); break;
+    case 'end-to-end': result = await (await import('./end-to-end')).runEndToEndBench(options as EndToEndBenchOptions); break;
+    case 'synth': result = await (await import('./synth')).runSynthBench(options as SynthBenchOptions); break;
+    default: throw new Error(`unknown benchmark ${String(name)}`);
+  }
+  await new Promise<void>((resolve, reject) => {
+    process.send!({ type: 'result', result } satisfies ChildMessage, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
+}
+
+function writeAtomically(file: string, content: string): void {
+  writeFileSync(`${file}.tmp`, content);
+  renameSync(`${file}.tmp`, file);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const flag = (name: string): boolean => argv.includes(`--${name}`);
+  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map((s) => s.trim());
+  const unknown = (only ?? []).filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHMARKS.join(', ')})`);
+  const selected = BENCHMARKS.filter((n) => only === undefined || only.includes(n));
+  const quick = flag('quick');
+  const write = flag('write') || (!quick && !flag('no-write'));
+  const options = quick ? QUICK : FULL;
+
+  for (const bundle of Object.values(BUNDLES)) {
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` (or \`npm run bench\`) first`);
+  }
+  const tls = ensureTestTls(ROOT);
+  const started = Date.now();
+  const results: Record<string, unknown> = {};
+  const errors: Partial<Record<BenchmarkName, string>> = {};
+  for (const name of selected) {
+    process.stderr.write(`${name}…\n`);
+    const t = Date.now();
+    try {
+      results[name] = await runChild(name, options[name], tls.env);
+      process.stderr.write(`  done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+    } catch (err) {
+      errors[name] = (err as Error).message;
+      process.stderr.write(`  ERROR: ${(err as Error).message}\n`);
+    }
+  }
+
+  const report: BenchReport = {
+    generatedAt: new Date().toISOString(),
+    quick,
+    machine: machine(),
+    commit: commit(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    figures: figuresOf(results as BenchReport['results']),
+    results: results as BenchReport['results'],
+    errors,
+  };
+  process.stdout.write(`\n${textTable(report)}\n\n`);
+  if (write) {
+    const dir = join(ROOT, 'bench', 'results');
+    mkdirSync(dir, { recursive: true });
+    writeAtomically(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+    writeAtomically(join(dir, 'latest.md'), markdownReport(report));
+    process.stdout.write('\nwrote bench/results/latest.json and bench/results/latest.md\n');
+  }
+  const failed = Object.keys(errors);
+  if (failed.length > 0) process.stderr.write(`\nbenchmarks with errors: ${failed.join(', ')}\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  const [mode, name, options] = process.argv.slice(2);
+  if (mode === '--child') {
+    child(name as BenchmarkName, JSON.parse(options)).then(() => process.exit(0), (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exit(1);
+    });
+  } else {
+    main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exitCode = 1;
+    });
+  }
+}
