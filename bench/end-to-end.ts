@@ -31,6 +31,11 @@ export interface EndToEndBenchOptions {
   readonly dynamoRequests: Record<'1' | '16', number>;
   /** Untimed requests of each kind before measuring. */
   readonly warmupRequests: number;
+  /**
+   * The module that exports `startLocalApi` (a stand-in, to try the harness).
+   * @default - local/server.js
+   */
+  readonly serverModule?: string;
 }
 
 /** Figures of one subject at one concurrency. */
@@ -148,7 +153,7 @@ function assertOk(what: string, result: LoadResult, allowed: string[]): void {
 export async function runEndToEndBench(options: EndToEndBenchOptions): Promise<EndToEndBenchResult> {
   if (options.burstSize >= 200) throw new Error('burstSize must stay below the stage burst (200)');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startLocalApi } = require(join(ROOT, 'local', 'server.js')) as LocalServerModule;
+  const { startLocalApi } = require(options.serverModule ?? join(ROOT, 'local', 'server.js')) as LocalServerModule;
   const api = await startLocalApi({ port: 0, issuerPort: 0, inMemory: true, verbose: false });
   const client = new LoadClient();
   try {

@@ -95,7 +95,10 @@ function commit(): string | undefined {
 function runChild(name: BenchmarkName, options: unknown, env: Record<string, string>): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [__filename, '--child', name, JSON.stringify(options)], {
-      cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      cwd: ROOT,
+      // The SDK's notice that its 2027 releases need Node 22 would interleave with the progress lines.
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     });
     let result: unknown;
     let received = false;
@@ -120,6 +123,11 @@ async function child(name: BenchmarkName, options: unknown): Promise<void> {
     case 'end-to-end': result = await (await import('./end-to-end')).runEndToEndBench(options as EndToEndBenchOptions); break;
     case 'synth': result = await (await import('./synth')).runSynthBench(options as SynthBenchOptions); break;
     default: throw new Error(`unknown benchmark ${String(name)}`);
+  }
+  if (!process.send) {
+    // Run by hand (no runner): print the result.
+    process.stderr.write(`${JSON.stringify(result, null, 2)}\n`);
+    return;
   }
   await new Promise<void>((resolve, reject) => {
     process.send!({ type: 'result', result } satisfies ChildMessage, (err: Error | null) => (err ? reject(err) : resolve()));
