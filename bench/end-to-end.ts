@@ -18,6 +18,7 @@ import type { GetItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { itemSortKey } from '../lambda/items/item';
 import { ownerKey } from '../lambda/items/owner';
 import { progress, ROOT } from './child';
+import type { LocalApi, LocalApiOptions } from '../local/server';
 import type { LoadJob, LoadResult } from './load-client';
 import { median, percentile, round } from './stats';
 
@@ -53,7 +54,7 @@ export interface EndToEndLevelResult {
   readonly concurrency: number;
   readonly api: LoadFigures;
   readonly dynamo: LoadFigures;
-  /** dynamo rps / api rps: how many times more direct reads per second than API requests. */
+  /** api rps / dynamo rps (subject / floor, like every ratio here; below 1: the API serves fewer per second). */
   readonly rpsRatio: number;
   /** api p50 / dynamo p50 and api p99 / dynamo p99. */
   readonly p50Ratio: number;
@@ -67,21 +68,20 @@ export interface EndToEndBenchResult {
   readonly options: EndToEndBenchOptions;
   readonly method: string;
   readonly levels: EndToEndLevelResult[];
+  /**
+   * The local API's counters after the run (warm-up included): invocations and cold starts per function, authorizer
+   * cache hits and misses, gateway requests.
+   */
+  readonly localApi?: {
+    readonly functions: Record<string, { role: string; invocations: number; coldStarts: number; errors: number }>;
+    readonly authorizerCache: Record<string, { hits: number; misses: number }>;
+    readonly requests: number;
+  };
 }
 
-/** The contract of local/server.ts (written by another module; loaded at run time so the bench builds without it). */
-interface LocalApi {
-  readonly url: string;
-  readonly issuer: string;
-  readonly audience: string;
-  readonly apiKeys: Record<string, string>;
-  readonly dynamoEndpoint: string;
-  readonly tableName: string;
-  mintToken(claims: { sub: string; scope?: string; expiresInSeconds?: number; [claim: string]: unknown }): string;
-  stop(): Promise<void>;
-}
+/** What the benchmark needs of local/server.ts: loaded at run time, so that a stand-in can replace it. */
 interface LocalServerModule {
-  startLocalApi(options?: { port?: number; issuerPort?: number; dataDir?: string; inMemory?: boolean; apiKeySource?: 'HEADER' | 'AUTHORIZER'; verbose?: boolean }): Promise<LocalApi>;
+  startLocalApi(options?: LocalApiOptions): Promise<LocalApi>;
 }
 
 /** The stage throttle of the local API (SecureApi's default), requests per second. */
@@ -177,10 +177,12 @@ export async function runEndToEndBench(options: EndToEndBenchOptions): Promise<E
     const apiJob = (concurrency: number, count: number): LoadJob => ({ kind: 'http', url, headers, concurrency, count });
     const dynamoJob = (concurrency: number, count: number): LoadJob => ({ kind: 'dynamo', endpoint: api.dynamoEndpoint, input, concurrency, count });
 
-    // Warm-up (also proves both paths find the item), then let the token bucket refill.
+    // Warm-up at the highest concurrency, so that the local API has started the Lambda execution environments it
+    // needs (each a process that loads the bundle: a cold start) before anything is timed; it also proves that both
+    // paths find the item. Then let the token bucket refill.
     progress('end to end: warm-up');
     const warmStart = Date.now();
-    assertOk('warm-up GET /items/{id}', await client.run(apiJob(1, options.warmupRequests)), ['200']);
+    assertOk('warm-up GET /items/{id}', await client.run(apiJob(16, options.warmupRequests)), ['200', '429']);
     assertOk('warm-up GetItem', await client.run(dynamoJob(4, options.warmupRequests * 4)), ['200']);
     await sleep(warmStart + 1000 * options.warmupRequests / STAGE_RATE * REFILL_MARGIN + 500 - Date.now());
 
@@ -208,7 +210,7 @@ export async function runEndToEndBench(options: EndToEndBenchOptions): Promise<E
         concurrency,
         api: apiFigures,
         dynamo: dynamoFigures,
-        rpsRatio: round(dynamoFigures.rps / apiFigures.rps, 2),
+        rpsRatio: round(apiFigures.rps / dynamoFigures.rps, 2),
         p50Ratio: round(apiFigures.p50Ms / dynamoFigures.p50Ms, 2),
         p99Ratio: round(apiFigures.p99Ms / dynamoFigures.p99Ms, 2),
         throttled: apiFigures.statuses['429'] ?? 0,
@@ -217,8 +219,16 @@ export async function runEndToEndBench(options: EndToEndBenchOptions): Promise<E
       progress(`end to end: concurrency ${concurrency}: API ${apiFigures.rps} rps (median burst ${round(median(apiResults.map((r) => r.latenciesMs.length / (r.elapsedMs / 1000))))}), `
         + `GetItem ${dynamoFigures.rps} rps`);
     }
+    const stats = typeof api.stats === 'function' ? api.stats() : undefined;
     return {
       options,
+      localApi: stats && {
+        functions: Object.fromEntries(Object.entries(stats.functions).map(([id, f]) => [id, {
+          role: f.role, invocations: f.invocations, coldStarts: f.coldStarts, errors: f.errors,
+        }])),
+        authorizerCache: stats.gateway.authorizerCache,
+        requests: stats.gateway.requests,
+      },
       method: `bursts of ${options.burstSize} GET /items/{id} (fetch, keep-alive, 'demo-partner' key) within the stage token bucket, `
         + `each followed by a refill pause in which the direct GetItem runs; load generator in its own process`,
       levels,

@@ -92,7 +92,7 @@ export function figuresOf(results: {
         name: `end to end, GET /items/{id}, c=${level.concurrency}`,
         subject: `${n(level.api.rps)} rps, p50 ${level.api.p50Ms} ms, p99 ${level.api.p99Ms} ms${throttled}`,
         floor: `GetItem ${n(level.dynamo.rps)} rps, p50 ${level.dynamo.p50Ms} ms, p99 ${level.dynamo.p99Ms} ms`,
-        ratio: `rps ÷${level.rpsRatio.toFixed(2)}, p50 ${level.p50Ratio.toFixed(2)}×, p99 ${level.p99Ratio.toFixed(2)}×`,
+        ratio: `rps ${level.rpsRatio.toFixed(2)}×, p50 ${level.p50Ratio.toFixed(2)}×, p99 ${level.p99Ratio.toFixed(2)}×`,
         target: '—',
         status: '—',
       });

@@ -62,14 +62,14 @@ export interface Machine {
 const FULL: OptionsOf = {
   'authorizer': { rounds: 15, roundMs: 200, warmupMs: 1000 },
   'cold-start': { rounds: 21 },
-  'end-to-end': { burstSize: 150, bursts: { 1: 8, 16: 16 }, dynamoRequests: { 1: 1200, 16: 2400 }, warmupRequests: 100 },
+  'end-to-end': { burstSize: 150, bursts: { 1: 8, 16: 16 }, dynamoRequests: { 1: 1200, 16: 2400 }, warmupRequests: 150 },
   'synth': { rounds: 5 },
 };
 
 const QUICK: OptionsOf = {
   'authorizer': { rounds: 3, roundMs: 100, warmupMs: 200 },
   'cold-start': { rounds: 3 },
-  'end-to-end': { burstSize: 60, bursts: { 1: 1, 16: 2 }, dynamoRequests: { 1: 60, 16: 120 }, warmupRequests: 20 },
+  'end-to-end': { burstSize: 60, bursts: { 1: 1, 16: 2 }, dynamoRequests: { 1: 60, 16: 120 }, warmupRequests: 48 },
   'synth': { rounds: 1 },
 };
 
