@@ -83,9 +83,11 @@ function machine(): Machine {
   };
 }
 
+/** The commit the figures come from, with `+dirty` when tracked files have uncommitted changes. */
 function commit(): string | undefined {
+  const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : '+dirty'}`;
   } catch {
     return undefined;
   }
@@ -200,7 +202,7 @@ if (require.main === module) {
     });
   } else {
     main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: Error) => {
-      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.stderr.write(`bench: ${err.message}\n`);
       process.exitCode = 1;
     });
   }
