@@ -3,14 +3,15 @@
  * floor measured in the same run, with its target and PASS/MISS), and writes bench/results/latest.json and
  * bench/results/latest.md. A missed target is a figure, not a failure; an error in a benchmark exits non-zero.
  *
- *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--no-write]
+ *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--no-write] [--update-readme]
  *
  * `--quick` runs a few rounds of everything (a smoke test of the harness; its figures are noisy and are not written
- * unless `--write` is given too).
+ * unless `--write` is given too). `--update-readme` also replaces the results table in README.md's Benchmarks section
+ * (between the `bench:results` markers; nothing else in the README).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import type { AuthorizerBenchOptions, AuthorizerBenchResult } from './authorizer';
@@ -141,6 +142,19 @@ function writeAtomically(file: string, content: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+const README_START = '<!-- bench:results (written by `node bench/run.js --update-readme`) -->';
+const README_END = '<!-- /bench:results -->';
+
+/** Replaces the results between the markers of README.md's Benchmarks section. */
+function updateReadme(markdown: string): void {
+  const file = join(ROOT, 'README.md');
+  const readme = readFileSync(file, 'utf8');
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`README.md has no ${README_START} … ${README_END} markers`);
+  writeFileSync(file, `${readme.slice(0, start + README_START.length)}\n${markdown}${readme.slice(end)}`);
+}
+
 async function main(argv: string[]): Promise<number> {
   const flag = (name: string): boolean => argv.includes(`--${name}`);
   const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map((s) => s.trim());
@@ -187,6 +201,10 @@ async function main(argv: string[]): Promise<number> {
     writeAtomically(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeAtomically(join(dir, 'latest.md'), markdownReport(report));
     process.stdout.write('\nwrote bench/results/latest.json and bench/results/latest.md\n');
+    if (flag('update-readme') && Object.keys(errors).length === 0) {
+      updateReadme(markdownReport(report));
+      process.stdout.write('updated the results in README.md\n');
+    }
   }
   const failed = Object.keys(errors);
   if (failed.length > 0) process.stderr.write(`\nbenchmarks with errors: ${failed.join(', ')}\n`);
