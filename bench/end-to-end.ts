@@ -183,7 +183,7 @@ export async function runEndToEndBench(options: EndToEndBenchOptions): Promise<E
     progress('end to end: warm-up');
     const warmStart = Date.now();
     assertOk('warm-up GET /items/{id}', await client.run(apiJob(16, options.warmupRequests)), ['200', '429']);
-    assertOk('warm-up GetItem', await client.run(dynamoJob(4, options.warmupRequests * 4)), ['200']);
+    assertOk('warm-up GetItem', await client.run(dynamoJob(16, options.warmupRequests * 4)), ['200']);
     await sleep(warmStart + 1000 * options.warmupRequests / STAGE_RATE * REFILL_MARGIN + 500 - Date.now());
 
     const pauseMs = 1000 * options.burstSize / STAGE_RATE * REFILL_MARGIN;
