@@ -80,8 +80,12 @@ class Environment {
         resolve({ ok: false, errorType: 'Runtime.InitTimeout', errorMessage: `init did not finish in ${initTimeoutMs} ms` });
         this.kill();
       }, initTimeoutMs);
-      // A send to an environment that just died is reported on 'exit'; it must not become an unhandled error here.
-      child.on('error', () => undefined);
+      // A failed spawn fails init; a send to an environment that just died is reported on 'exit'. Neither may
+      // become an unhandled error of the server.
+      child.on('error', (err) => {
+        clearTimeout(timer);
+        resolve({ ok: false, errorType: 'Runtime.SpawnError', errorMessage: err.message });
+      });
       child.on('message', (message: WorkerMessage) => {
         if (message.type === 'ready') {
           clearTimeout(timer);
@@ -178,7 +182,11 @@ export class FunctionHost {
   private stopped = false;
   private readonly worker = workerPath();
 
-  constructor(private readonly options: FunctionHostOptions) {}
+  constructor(private readonly options: FunctionHostOptions) {
+    if (!fs.existsSync(options.fn.codeDirectory)) {
+      throw new Error(`the deployment package of ${options.fn.logicalId} is missing at ${options.fn.codeDirectory}`);
+    }
+  }
 
   /** The function. */
   public get fn(): LocalFunction {

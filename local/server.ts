@@ -51,6 +51,12 @@ export interface LocalApiOptions {
    * @default - the template's quotas
    */
   readonly quotaOverride?: number;
+  /**
+   * Execution environments per function, the local stand-in for Lambda concurrency: invocations beyond it wait
+   * for a free environment.
+   * @default 4
+   */
+  readonly maxConcurrency?: number;
 }
 
 /** Counters of a running local API (introspection for tests and benchmarks). */
@@ -195,7 +201,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       const host = new FunctionHost({
         fn,
         environment: lambdaEnvironment(fn, { caCert: tls.caCert, dynamoEndpoint: dynamo.endpoint, apiGatewayEndpoint: controlPlane.endpoint }),
-        maxEnvironments: DEFAULT_MAX_ENVIRONMENTS,
+        maxEnvironments: options.maxConcurrency ?? DEFAULT_MAX_ENVIRONMENTS,
         onLog: log === undefined ? undefined : (line) => log(`  [${name}] ${line}`),
       });
       hosts.set(logicalId, host);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, AssetStaging, CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { DemoStack } from '../lib/demo-stack';
 import type { CfnTemplate } from './intrinsics';
@@ -42,6 +42,8 @@ export interface SynthesizedApp {
 export function synthesizeDemo(options: SynthOptions): SynthesizedApp {
   fs.rmSync(options.outdir, { recursive: true, force: true });
   fs.mkdirSync(options.outdir, { recursive: true });
+  // CDK remembers assets it staged earlier in this process and would skip copying them into a new outdir.
+  AssetStaging.clearAssetHashCache();
   const app = new App({
     outdir: options.outdir,
     // What the CDK CLI sets: asset paths in the template metadata.
