@@ -14,7 +14,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalApiKey, LocalApiModel, LocalAuthorizer, LocalMethod } from './api-model';
 import { AuthorizerCache } from './authorizer-cache';
 import { GatewayResponseContext, renderGatewayResponse, RenderOptions } from './gateway-responses';
-import { evaluatePolicy, InvalidPolicyError } from './iam-policy';
+import { evaluatePolicy, InvalidPolicyError, parsePolicyDocument } from './iam-policy';
 import type { LocalEnvironment } from './intrinsics';
 import type { FunctionHost, InvokeOutcome } from './lambda-host';
 import { buildProxyEvent, matchRoute, parseProxyResult, parseQuery, ProxyRequest, RouteMatch } from './proxy-event';
@@ -67,6 +67,8 @@ class GatewayRefusal extends Error {
 }
 
 interface CachedAuthorization {
+  /** Milliseconds the authorizer took; 0 when the result came from the cache. */
+  latencyMs: number;
   readonly principalId: string;
   readonly policyDocument: unknown;
   readonly context: Record<string, string | number | boolean>;
@@ -94,6 +96,13 @@ function lowerHeaders(rawHeaders: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers[rawHeaders[i].toLowerCase()] = rawHeaders[i + 1];
   return headers;
+}
+
+/** The value of a REQUEST authorizer identity source (`method.request.header.X`, `method.request.querystring.x`). */
+function identitySourceValue(source: string, state: Pick<RequestState, 'headers' | 'query'>): string | undefined {
+  const match = /^method\.request\.(header|querystring)\.(.+)$/.exec(source);
+  if (match === null) return undefined;
+  return match[1] === 'header' ? state.headers[match[2].toLowerCase()] : state.query[match[2]];
 }
 
 /** `GET /items/{id}` style route key of a method. */
@@ -144,21 +153,22 @@ export class LocalGateway {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.counters.requests++;
-    const url = new URL(req.url ?? '/', 'http://local');
-    const rawQuery = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+    const target = req.url ?? '/';
+    const question = target.indexOf('?');
+    const rawPath = question < 0 ? target : target.slice(0, question);
+    const rawQuery = question < 0 ? '' : target.slice(question + 1);
     const state: RequestState = {
       requestId: randomUUID(),
       extendedRequestId: `${randomBytes(12).toString('base64').replace(/[+/=]/g, '').slice(0, 14)}=`,
       started: Date.now(),
       method: (req.method ?? 'GET').toUpperCase(),
-      path: url.pathname,
+      path: rawPath,
       headers: lowerHeaders(req.rawHeaders),
       query: parseQuery(rawQuery).query,
       pathParameters: {},
     };
 
     const stagePrefix = `/${this.options.model.stageName}`;
-    const rawPath = (req.url ?? '/').split('?')[0];
     if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
       // No such stage: API Gateway answers before any API (and its gateway responses) is involved.
       await this.drain(req);
@@ -265,7 +275,7 @@ export class LocalGateway {
       authorizer: authorization === undefined ? undefined : {
         ...Object.fromEntries(Object.entries(authorization.context).map(([k, v]) => [k, String(v)])),
         principalId: authorization.principalId,
-        integrationLatency: 0,
+        integrationLatency: authorization.latencyMs,
       },
     });
     const outcome = await this.invokeWithin(host, event, integration.timeoutMs);
@@ -307,11 +317,7 @@ export class LocalGateway {
     } else {
       const values: string[] = [];
       for (const source of authorizer.identitySources) {
-        const [, where, ...rest] = source.split('.');
-        const name = rest.slice(1).join('.');
-        const value = where === 'request'
-          ? rest[0] === 'header' ? state.headers[name.toLowerCase()] : rest[0] === 'querystring' ? state.query[name] : undefined
-          : undefined;
+        const value = identitySourceValue(source, state);
         if (value === undefined || value === '') throw this.unauthorized(state, 'identity source missing');
         values.push(value);
       }
@@ -329,8 +335,11 @@ export class LocalGateway {
     }
 
     const cache = this.caches.get(authorizer.id)!;
-    let authorization = cache.get(identity);
-    if (authorization === undefined) {
+    const cached = cache.get(identity);
+    let authorization: CachedAuthorization;
+    if (cached !== undefined) {
+      authorization = { ...cached, latencyMs: 0 };
+    } else {
       const host = this.options.functions.get(authorizer.functionLogicalId);
       if (host === undefined) throw new GatewayRefusal('AUTHORIZER_CONFIGURATION_ERROR');
       // API Gateway waits at most 30 seconds for an authorizer.
@@ -342,7 +351,7 @@ export class LocalGateway {
         state.authorizerError = outcome === 'timeout' ? 'timeout' : `${outcome.errorType}`;
         throw new GatewayRefusal('AUTHORIZER_FAILURE');
       }
-      authorization = this.checkAuthorizerResult(outcome.payload, state);
+      authorization = { ...this.checkAuthorizerResult(outcome.payload, state), latencyMs: outcome.durationMs };
       cache.set(identity, authorization);
     }
 
@@ -365,7 +374,7 @@ export class LocalGateway {
   }
 
   /** Checks the authorizer's output as API Gateway does; a malformed one is AUTHORIZER_CONFIGURATION_ERROR. */
-  private checkAuthorizerResult(payload: unknown, state: RequestState): CachedAuthorization {
+  private checkAuthorizerResult(payload: unknown, state: RequestState): Omit<CachedAuthorization, 'latencyMs'> {
     const fail = (reason: string): never => {
       state.authorizerError = reason;
       throw new GatewayRefusal('AUTHORIZER_CONFIGURATION_ERROR');
@@ -379,7 +388,7 @@ export class LocalGateway {
       if (!['string', 'number', 'boolean'].includes(typeof value)) fail('authorizer context values must be strings, numbers or booleans');
     }
     try {
-      evaluatePolicy(result.policyDocument, 'arn:aws:execute-api:us-east-1:000000000000:x/y/GET/');
+      parsePolicyDocument(result.policyDocument);
     } catch (err) {
       fail((err as Error).message);
     }
