@@ -134,6 +134,11 @@ describe('request validation', () => {
     expect(itemsStats(api).invocations).toBe(before);
   });
 
+  test('a body of another content type has no model, so API Gateway passes it on and the function answers 415', async () => {
+    const answer = await call(api, 'POST', '/items', { token: writer(), key, rawBody: '{"nom":1}', headers: { 'Content-Type': 'text/plain' } });
+    expectServiceProblem(answer, 415, 'unsupported-media-type');
+  });
+
   test('a body over API Gateway\'s 10 MB payload limit answers 413 REQUEST_TOO_LARGE', async () => {
     const rawBody = `{"name":"${'x'.repeat(10 * 1024 * 1024)}"}`;
     expectGatewayProblem(await call(api, 'POST', '/items', { token: writer(), key, rawBody }), 413, 'Request Entity Too Large');
@@ -178,6 +183,14 @@ describe('integration', () => {
     expect(itemsStats(api).crashes).toBe(crashes + 1);
     const next = await call(api, 'GET', '/items', { token, key });
     expect(next.status).toBe(200);
+  });
+});
+
+describe('authorizer failures', () => {
+  test('a crashing authorizer answers 500 AUTHORIZER_FAILURE and the next request is authorized again', async () => {
+    api.crashNextInvocation('authorizer');
+    expectGatewayProblem(await call(api, 'GET', '/items', { token: writer('gina'), key }), 500, 'Internal Server Error');
+    expect((await call(api, 'GET', '/items', { token: writer('gina'), key })).status).toBe(200);
   });
 });
 
