@@ -20,6 +20,10 @@ export interface BannerInput {
   readonly keys: ReadonlyArray<KeyWithValue & { client: string; plan: string }>;
   readonly quotaOverride?: number;
   readonly warnings: readonly string[];
+  /** For an in-memory run (whose signing key `npm run token` cannot reach): a token to try the API with. */
+  readonly sampleToken?: string;
+  /** Whether the data directory is the default one (otherwise `npm run token` needs `--data-dir`). */
+  readonly defaultDataDir: boolean;
 }
 
 interface RouteRule {
@@ -132,7 +136,12 @@ export function renderBanner(input: BannerInput): string {
     clientArg = mapping.claim === 'client_id' ? ` --client-id ${claimValue}` : ` --claim ${mapping.claim}=${claimValue}`;
   }
   lines.push('', '  Try it:');
-  lines.push(`    TOKEN=$(npm run --silent token -- --sub alice --scope "items:read items:write"${clientArg})`);
+  if (input.sampleToken !== undefined) {
+    lines.push(`    TOKEN=${input.sampleToken}`, '    (alice, items:read items:write, valid 1 h; an in-memory run keeps its signing key to itself)');
+  } else {
+    const dataDirArg = input.defaultDataDir ? '' : ` --data-dir ${input.dataDir}`;
+    lines.push(`    TOKEN=$(npm run --silent token -- --sub alice --scope "items:read items:write"${clientArg}${dataDirArg})`);
+  }
   lines.push(`    curl -H "Authorization: Bearer $TOKEN"${model.apiKeySource === 'HEADER' && firstKey ? ` -H "x-api-key: ${firstKey.value}"` : ''} ${input.url}/items`);
   lines.push('', '  Ctrl-C stops everything.', '');
   return lines.join('\n');

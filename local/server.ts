@@ -16,7 +16,9 @@ import { lockDataDirectory } from './data-lock';
 import { LOCAL_CREDENTIALS, startLocalDynamo } from './dynamo';
 import { GatewayStats, KeyWithValue, LocalGateway } from './gateway';
 import { CfnTemplate, IntrinsicResolver, LOCAL_ENVIRONMENT } from './intrinsics';
-import { generateSigningKey, loadOrCreateSigningKey, signJwt, SigningKey, startIssuer, tokenClaims } from './issuer';
+import {
+  generateSigningKey, loadOrCreateSigningKey, signJwt, SigningKey, startIssuer, tokenClaims, TokenRequest,
+} from './issuer';
 import { FunctionHost, FunctionStats } from './lambda-host';
 import { loadLocalState } from './local-state';
 import { closeServer, listen } from './net';
@@ -123,6 +125,15 @@ function lambdaEnvironment(fn: LocalFunction, locals: { caCert: string; dynamoEn
     NODE_EXTRA_CA_CERTS: locals.caCert,
     AWS_ENDPOINT_URL_DYNAMODB: locals.dynamoEndpoint,
     AWS_ENDPOINT_URL_API_GATEWAY: locals.apiGatewayEndpoint,
+  };
+}
+
+/** The claims of the banner's sample token (in-memory runs): alice, reading and writing items. */
+function sampleClaims(apiKeySource: 'HEADER' | 'AUTHORIZER', client: string | undefined): TokenRequest {
+  return {
+    sub: 'alice',
+    scope: 'items:read items:write',
+    ...(apiKeySource === 'AUTHORIZER' && client !== undefined ? { client_id: client } : {}),
   };
 }
 
@@ -242,6 +253,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       console.log(renderBanner({
         model, template, url, issuer: issuer.url, audience: LOCAL_AUDIENCE, dynamoEndpoint: dynamo.endpoint,
         dataDir: inMemory ? undefined : dataDir, keys: clientKeys, quotaOverride: options.quotaOverride, warnings,
+        defaultDataDir: dataDir === DEFAULT_DATA_DIR,
+        sampleToken: inMemory ? signJwt(key, tokenClaims(issuer.url, LOCAL_AUDIENCE, sampleClaims(model.apiKeySource, clientKeys[0]?.client))) : undefined,
       }));
     }
 
