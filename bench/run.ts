@@ -84,11 +84,15 @@ function machine(): Machine {
   };
 }
 
-/** The commit the figures come from, with `+dirty` when tracked files have uncommitted changes. */
+/**
+ * The commit the figures come from, with `+dirty` when tracked files have uncommitted changes (the results and the
+ * README, which this command writes itself, do not count).
+ */
 function commit(): string | undefined {
   const git = (...args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
-    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') === '' ? '' : '+dirty'}`;
+    const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results', ':(exclude)README.md');
+    return `${git('rev-parse', '--short', 'HEAD')}${changed === '' ? '' : '+dirty'}`;
   } catch {
     return undefined;
   }
