@@ -5,7 +5,6 @@
  * no top-level await).
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
 import { AUTHORIZER_CONFIG_ENV } from '../../lib/common/authorizer-config';
 import { createApiGatewayKeyFetcher } from './api-gateway-key-fetcher';
@@ -19,7 +18,7 @@ function init() {
     const config = parseAuthorizerConfig(process.env[AUTHORIZER_CONFIG_ENV]);
     return createAuthorizer(config, {
       logger,
-      fetchApiKeyValue: config.apiKey !== undefined ? createApiGatewayKeyFetcher(new APIGatewayClient({})) : undefined,
+      fetchApiKeyValue: config.apiKey !== undefined ? createApiGatewayKeyFetcher() : undefined,
     });
   } catch (err) {
     // Fail the init phase: a misconfigured authorizer must not answer anything.
