@@ -7,23 +7,49 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const functions = ['authorizer', 'items'];
 
-for (const name of functions) {
+/**
+ * The functions, each with its lazy modules: modules the handler loads only with a dynamic `import()` and only in
+ * some configurations. Each becomes a file of its own next to index.js (the asset directory is deployed whole), so
+ * a cold start that does not need it does not read, parse or compile it.
+ */
+const functions = [
+  { name: 'authorizer', lazy: ['api-gateway-sdk'] },
+  { name: 'items', lazy: [] },
+];
+
+const common = {
+  bundle: true,
+  minify: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  mainFields: ['module', 'main'],
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+
+for (const { name, lazy } of functions) {
   const outdir = join(root, 'assets', name);
   rmSync(outdir, { recursive: true, force: true });
   const outfile = join(outdir, 'index.js');
+  // `import('./<lazy>')` stays a runtime import of the sibling file instead of being inlined into index.js.
+  const lazySiblings = {
+    name: 'lazy-siblings',
+    setup(b) {
+      b.onResolve({ filter: new RegExp(`^\\./(${lazy.join('|')})$`) }, (args) => ({ path: `${args.path}.js`, external: true }));
+    },
+  };
   await build({
+    ...common,
     entryPoints: [join(root, 'lambda', name, 'handler.ts')],
     outfile,
-    bundle: true,
-    minify: true,
-    platform: 'node',
-    target: 'node22',
-    format: 'cjs',
-    mainFields: ['module', 'main'],
-    legalComments: 'none',
-    logLevel: 'warning',
+    plugins: lazy.length > 0 ? [lazySiblings] : [],
   });
   console.log(`bundled ${name}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
+  for (const module of lazy) {
+    const lazyFile = join(outdir, `${module}.js`);
+    await build({ ...common, entryPoints: [join(root, 'lambda', name, `${module}.ts`)], outfile: lazyFile });
+    console.log(`bundled ${name}/${module}: ${(statSync(lazyFile).size / 1024).toFixed(1)} KiB (loaded on demand)`);
+  }
 }
