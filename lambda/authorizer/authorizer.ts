@@ -14,7 +14,7 @@ import type {
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
 import {
-  buildPolicy, matchRoute, parseMethodArn, policyAllows, RouteEntry, routeKey, unmetRequirement,
+  buildPolicy, createPolicyCache, matchRoute, parseMethodArn, policyAllows, RouteEntry, routeKey, unmetRequirement,
 } from '../../lib/common/route-policy';
 import { ApiKeyResolver, ApiKeyValueFetcher, createApiKeyResolver } from './api-key-resolver';
 import { buildAuthorizerContext, clientIdOf, tenantOf } from './authorizer-context';
@@ -89,6 +89,9 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   const apiKeys: ApiKeyResolver | undefined = config.apiKey !== undefined
     ? createApiKeyResolver(config.apiKey, deps.fetchApiKeyValue!) : undefined;
   const verification = createJwtVerification(config, { fetcher: deps.jwksFetcher });
+  // Building the policy costs more than the rest of the claim handling, and depends only on the route table, the stage
+  // and the scopes and conditioned claims, which most tokens share with many others.
+  const policies = createPolicyCache(config.routes);
   const ready: Promise<void> = verification.prefetch().then((results) => {
     for (const result of results.filter((r) => !r.ok)) {
       logger.warn('JWKS prefetch failed; the verifier fetches it again on demand', {
@@ -134,7 +137,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       if (keyId === undefined) return denyAll(event.methodArn, sub, context, 'unknown_client');
     }
 
-    const { policy, allowed } = buildPolicy(config.routes, claims, event.methodArn);
+    const { policy, allowed } = policies.policyFor(claims, event.methodArn);
     const result: APIGatewayAuthorizerResult = { principalId: sub, policyDocument: policy, context };
     // The policy is cached per token and reused for other routes, so it carries the key whenever it allows anything.
     if (keyId !== undefined && allowed.length > 0) {

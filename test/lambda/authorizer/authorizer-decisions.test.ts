@@ -2,7 +2,7 @@
  * Decisions on verified tokens: allow, deny policies (403) with their reasons, the tenant claim, and API keys for
  * the AUTHORIZER key source. Real signed tokens and a real HTTPS JWKS; only GetApiKey is replaced (offline).
  */
-import { policyAllows } from '../../../lib/common/route-policy';
+import { buildPolicy, policyAllows } from '../../../lib/common/route-policy';
 import { createAuthorizer } from '../../../lambda/authorizer/authorizer';
 import { JwksServer, startJwksServer } from '../../support/jwks-server';
 import { claims, generateRsaKey, signToken, TestKey } from '../../support/tokens';
@@ -44,6 +44,25 @@ describe('route decisions', () => {
     expect(denied).toEqual(allowed);
     expect(policyAllows(allowed.policyDocument as never, methodArn('GET /items/2'))).toBe(true);
     expect(policyAllows(allowed.policyDocument as never, methodArn('POST /items'))).toBe(false);
+  });
+
+  test('answers every token with the policy of its own claims, one authorizer serving them in turn', async () => {
+    // The authorizer caches policies per stage and claims: interleaved tokens must never get another's policy.
+    const tokens = [
+      { sub: 'reader-1', scope: 'items:read' },
+      { sub: 'writer', scope: 'items:write', 'cognito:groups': ['admins'] },
+      { sub: 'reader-2', scope: 'items:read' },
+      { sub: 'writer-no-group', scope: 'items:write', 'cognito:groups': ['users'] },
+      { sub: 'nobody', scope: 'other' },
+    ];
+    for (const round of [1, 2]) {
+      for (const overrides of tokens) {
+        const result = await authorize(event(token(overrides), 'GET /items/1'));
+        const expected = buildPolicy(configFor(server).routes, claims(server.issuer, overrides), methodArn('GET /items/1'));
+        expect({ round, principal: result.principalId, policy: JSON.stringify(result.policyDocument) })
+          .toEqual({ round, principal: overrides.sub, policy: JSON.stringify(expected.policy) });
+      }
+    }
   });
 
   test("needs any one scope of a scopeMatch 'any' route", async () => {
