@@ -500,8 +500,20 @@ export function buildPolicy(routes: RouteEntry[], claims: Record<string, unknown
 
 /** IAM-style wildcard match: `*` matches any sequence (including `/` and nothing), `?` exactly one character. */
 export function arnPatternMatches(pattern: string, arn: string): boolean {
-  let p = 0;
-  let s = 0;
+  // Up to the first wildcard the pattern is a literal that the ARN must start with: compare it natively rather than
+  // character by character (the stage prefix, about three quarters of a policy resource, is such a literal).
+  const star = pattern.indexOf('*');
+  const any = pattern.indexOf('?');
+  const head = star < 0 ? (any < 0 ? pattern.length : any) : (any < 0 ? star : Math.min(star, any));
+  if (head === pattern.length) return pattern === arn;
+  if (!arn.startsWith(pattern.slice(0, head))) return false;
+  return wildcardMatchFrom(pattern, arn, head);
+}
+
+/** {@link arnPatternMatches} from position `start` of both strings, the characters before it being equal. */
+function wildcardMatchFrom(pattern: string, arn: string, start: number): boolean {
+  let p = start;
+  let s = start;
   let star = -1;
   let resume = 0;
   while (s < arn.length) {

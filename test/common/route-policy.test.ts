@@ -502,6 +502,22 @@ describe('buildPolicy properties', () => {
   });
 });
 
+describe('arnPatternMatches properties', () => {
+  /** The reference: IAM wildcards as a regular expression. */
+  function reference(pattern: string, arn: string): boolean {
+    const source = pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.|+()[\]{}/-]/g, '\\$&'))).join('');
+    return new RegExp(`^${source}$`, 's').test(arn);
+  }
+  const textArb = fc.array(fc.constantFrom('a', 'b', '/', '*', '?'), { maxLength: 8 }).map((c) => c.join(''));
+
+  test('agrees with a regular expression for any pattern and ARN, with or without a literal head', () => {
+    fc.assert(fc.property(textArb, textArb, fc.boolean(), (pattern, arn, prefixed) => {
+      const [p, a] = prefixed ? [PREFIX + pattern, PREFIX + arn] : [pattern, arn];
+      expect(arnPatternMatches(p, a)).toBe(reference(p, a));
+    }), { numRuns: 5000 });
+  });
+});
+
 describe('createPolicyCache', () => {
   const routes = [
     route('GET /items', { scopes: ['items:read'] }),
