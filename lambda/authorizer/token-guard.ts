@@ -47,10 +47,29 @@ export interface InspectedToken {
   readonly iss: string;
 }
 
+// The characters whose 6-bit value has its low 4 (resp. 2) bits clear: the only possible last characters of a
+// canonical base64url string whose length is 2 (resp. 3) modulo 4, as the bits beyond the last whole byte must be 0.
+const LAST_OF_LENGTH_2_MOD_4 = 'AQgw';
+const LAST_OF_LENGTH_3_MOD_4 = 'AEIMQUYcgkosw048';
+
+/**
+ * True when `segment`, a string of base64url characters, is canonical base64url: what encoding its decoded bytes
+ * gives back (no padding, no stray bits). Same answer as `Buffer.from(segment, 'base64url').toString('base64url') ===
+ * segment`, without decoding and encoding the segment.
+ */
+export function isCanonicalBase64url(segment: string): boolean {
+  switch (segment.length % 4) {
+    case 0: return true;
+    case 2: return LAST_OF_LENGTH_2_MOD_4.includes(segment[segment.length - 1]);
+    case 3: return LAST_OF_LENGTH_3_MOD_4.includes(segment[segment.length - 1]);
+    default: return false; // 6 bits: not even one byte
+  }
+}
+
 /** Decodes canonical base64url (no padding, no stray bits) into a JSON object, or returns undefined. */
 function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
+  if (!isCanonicalBase64url(segment)) return undefined;
   const bytes = Buffer.from(segment, 'base64url');
-  if (bytes.toString('base64url') !== segment) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(bytes));
@@ -90,7 +109,7 @@ export function inspectBearerToken(authorizationToken: unknown, options: TokenGu
   const header = decodeJsonObject(segments[0]);
   if (header === undefined) throw new UnauthorizedError('malformed_header');
   // The signature must be canonical too: it is compared as decoded bytes, so stray bits would make tokens malleable.
-  if (Buffer.from(segments[2], 'base64url').toString('base64url') !== segments[2]) {
+  if (!isCanonicalBase64url(segments[2])) {
     throw new UnauthorizedError('malformed_token');
   }
 

@@ -1,5 +1,6 @@
+import * as fc from 'fast-check';
 import { UnauthorizedError } from '../../../lambda/authorizer/errors';
-import { ALLOWED_ALGORITHMS, inspectBearerToken } from '../../../lambda/authorizer/token-guard';
+import { ALLOWED_ALGORITHMS, inspectBearerToken, isCanonicalBase64url } from '../../../lambda/authorizer/token-guard';
 import { base64url } from '../../support/tokens';
 
 const ISS = 'https://login.example.com';
@@ -83,4 +84,21 @@ test('rejects a megabyte of junk quickly', () => {
   const started = process.hrtime.bigint();
   expect(reasonOf(junk)).toBe('token_too_large');
   expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5);
+});
+
+describe('isCanonicalBase64url', () => {
+  test('answers like a decode and re-encode round trip, for every length and last character', () => {
+    fc.assert(fc.property(fc.stringMatching(/^[A-Za-z0-9_-]{1,12}$/), (segment) => {
+      expect(isCanonicalBase64url(segment)).toBe(Buffer.from(segment, 'base64url').toString('base64url') === segment);
+    }), { numRuns: 5000 });
+  });
+
+  test('rejects stray bits in the last character and a length of 1 modulo 4', () => {
+    expect(isCanonicalBase64url('QQ')).toBe(true); // 'A'
+    expect(isCanonicalBase64url('QR')).toBe(false);
+    expect(isCanonicalBase64url('QUI')).toBe(true); // 'AB'
+    expect(isCanonicalBase64url('QUJ')).toBe(false);
+    expect(isCanonicalBase64url('QUJDR')).toBe(false);
+    expect(reasonOf(`Bearer ${jws({ alg: 'RS256', kid: 'k' })}x`)).toBe('malformed_token');
+  });
 });
