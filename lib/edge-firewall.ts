@@ -106,6 +106,7 @@ export class EdgeFirewall extends Construct {
     validateFirewallOptions(props);
     const name = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     const windowSeconds = (props.evaluationWindow ?? DEFAULTS.wafEvaluationWindow).toSeconds();
+    const maxBodyBytes = props.maxBodyBytes ?? DEFAULTS.wafMaxBodyBytes;
     const rules: wafv2.CfnWebACL.RuleProperty[] = [];
     const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
       cloudWatchMetricsEnabled: true,
@@ -154,7 +155,7 @@ export class EdgeFirewall extends Construct {
       sizeConstraintStatement: {
         fieldToMatch: { body: { oversizeHandling: 'MATCH' } },
         comparisonOperator: 'GT',
-        size: props.maxBodyBytes ?? DEFAULTS.wafMaxBodyBytes,
+        size: maxBodyBytes,
         textTransformations: [{ priority: 0, type: 'NONE' }],
       },
     }, block(TOO_LARGE_BODY, 413));
@@ -185,6 +186,11 @@ export class EdgeFirewall extends Construct {
 
     this.webAcl = new wafv2.CfnWebACL(this, 'WebAcl', {
       name,
+      // WAF inspects 16 KiB of an API Gateway body by default and treats the rest as oversize (matched, so blocked):
+      // a larger limit needs a larger inspection window, in 16 KiB steps.
+      ...(maxBodyBytes > 16 * 1024 ? {
+        associationConfig: { requestBody: { API_GATEWAY: { defaultSizeInspectionLimit: `KB_${Math.ceil(maxBodyBytes / 16384) * 16}` } } },
+      } : {}),
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       description: 'SecureApi: rate limits, body size limit, IP and geo rules, AWS managed rule groups',

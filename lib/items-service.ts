@@ -80,7 +80,7 @@ function grantItemAccess(fn: SecureFunction, table: dynamodb.ITable, key: kms.IK
   }));
   fn.addToPolicy(new iam.PolicyStatement({
     sid: 'TableKeyThroughDynamoDB',
-    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+    actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
     resources: [key.keyArn],
     conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${table.stack.region}.amazonaws.com` } },
   }));

@@ -329,6 +329,7 @@ describe('SecureApi props', () => {
     expect(rule('RateLimitPerIp').Statement.RateBasedStatement).toMatchObject({ Limit: 200, EvaluationWindowSec: 60 });
     expect(rule('RateLimitPerCaller').Statement.RateBasedStatement).toMatchObject({ Limit: 50, CustomKeys: [{ Header: { Name: 'x-api-key' } }] });
     expect(rule('BodySizeLimit').Statement.SizeConstraintStatement.Size).toBe(4096);
+    expect(acl.Properties.AssociationConfig).toBeUndefined();
     expect(rule('DenyListV4').Action.Block.CustomResponse.ResponseCode).toBe(403);
     expect(rule('BlockedCountries').Statement.GeoMatchStatement.CountryCodes).toEqual(['KP']);
     expect(rule('AWSManagedRulesAnonymousIpList')).toBeDefined();
@@ -337,6 +338,13 @@ describe('SecureApi props', () => {
     // Rules are evaluated deny list first, rate limits before managed groups.
     expect(acl.Properties.Rules.map((r: any) => r.Priority)).toEqual(acl.Properties.Rules.map((_: any, i: number) => i));
     expect(rule('DenyListV4').Priority).toBeLessThan(rule('RateLimitPerIp').Priority);
+  });
+
+  test('a body limit above 16 KiB widens the WAF inspection window to match', () => {
+    const { template } = synth({ waf: { maxBodyBytes: 40000 } });
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      AssociationConfig: { RequestBody: { API_GATEWAY: { DefaultSizeInspectionLimit: 'KB_48' } } },
+    });
   });
 
   test('usage plans and clients: throttles, quotas, route throttles, one key per client, keys required', () => {
