@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -102,9 +102,4 @@ export class JwtAuthorizer extends Construct {
       })),
     }));
   }
-}
-
-/** True when a value is a CDK token that only resolves at deploy time. */
-export function isToken(value: unknown): boolean {
-  return typeof value === 'string' && Token.isUnresolved(value);
 }

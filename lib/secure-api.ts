@@ -22,7 +22,7 @@ import { EncryptedTable, EncryptedTableProps } from './encrypted-table';
 import { SecureApiConfigError } from './errors';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { createKey } from './key-policy';
-import { ApiClientOptions, ThrottleOptions, UsagePlanOptions, usagePlanMethodKey, validateUsagePlans } from './usage-plans';
+import { ApiClientOptions, checkThrottle, ThrottleOptions, UsagePlanOptions, usagePlanMethodKey, validateUsagePlans } from './usage-plans';
 
 /** A trusted OpenID Connect / OAuth 2.0 token issuer. */
 export interface TokenIssuer {
@@ -653,12 +653,7 @@ function validateProps(props: SecureApiProps): void {
     throw new SecureApiConfigError(`'authorizerCacheTtl' must be at most 3600 seconds (got ${ttl.toSeconds()})`);
   }
   if (props.throttle) {
-    if (!(props.throttle.rateLimit > 0)) {
-      throw new SecureApiConfigError(`'throttle.rateLimit' must be a positive number (got ${props.throttle.rateLimit})`);
-    }
-    if (!Number.isInteger(props.throttle.burstLimit) || props.throttle.burstLimit < 1) {
-      throw new SecureApiConfigError(`'throttle.burstLimit' must be a positive integer (got ${props.throttle.burstLimit})`);
-    }
+    checkThrottle('throttle', props.throttle);
   }
   if (props.cors) {
     if (props.cors.allowOrigins.length === 0) {

@@ -44,7 +44,8 @@ export interface ApiClientOptions {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-function checkThrottle(where: string, t: ThrottleOptions): void {
+/** Validates a throttle prop at `where`; throws {@link SecureApiConfigError} naming the prop, the rule and the value. */
+export function checkThrottle(where: string, t: ThrottleOptions): void {
   if (!Token.isUnresolved(t.rateLimit) && (!(t.rateLimit > 0) || !Number.isFinite(t.rateLimit))) {
     throw new SecureApiConfigError(`'${where}.rateLimit' must be a positive number (got ${t.rateLimit})`);
   }

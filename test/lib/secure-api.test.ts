@@ -522,6 +522,8 @@ describe('SecureApi invalid configuration', () => {
     ['unknown country code', { waf: { blockedCountries: ['North Korea'] } }, /'waf.blockedCountries' entries must be ISO 3166-1 alpha-2 codes .*\(got 'North Korea'\)/],
     ['quota without a period', { usagePlans: { p: { throttle: { rateLimit: 1, burstLimit: 1 }, quota: { limit: 10 } as any } } }, /'usagePlans.p.quota.period' is required/],
     ['plan without a throttle', { usagePlans: { p: {} as any } }, /'usagePlans.p.throttle' is required/],
+    ['a zero stage rate', { throttle: { rateLimit: 0, burstLimit: 10 } }, /'throttle.rateLimit' must be a positive number \(got 0\)/],
+    ['a fractional stage burst', { throttle: { rateLimit: 10, burstLimit: 1.5 } }, /'throttle.burstLimit' must be a positive integer \(got 1.5\)/],
     ['negative plan rate', { usagePlans: { p: { throttle: { rateLimit: -1, burstLimit: 1 } } } }, /'usagePlans.p.throttle.rateLimit' must be a positive number \(got -1\)/],
     ['client in an unknown plan', { usagePlans: { p: { throttle: { rateLimit: 1, burstLimit: 1 } } }, clients: { c: { plan: 'gold' } } }, /'clients.c.plan' must name a plan in 'usagePlans' \(got 'gold'; plans: p\)/],
     ['clients without plans', { clients: { c: { plan: 'p' } } }, /'clients' need 'usagePlans'/],
