@@ -10,7 +10,7 @@ export const ROOT = join(__dirname, '..');
 /** The bundled Lambda functions, as deployed. */
 export const BUNDLES = {
   authorizer: join(ROOT, 'assets', 'authorizer', 'index.js'),
-  items: join(ROOT, 'assets', 'items', 'index.js'),
+  items: join(ROOT, 'demo', 'assets', 'items', 'index.js'),
 } as const;
 
 /** A message from a benchmark child to the runner. */

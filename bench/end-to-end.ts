@@ -15,8 +15,8 @@
 import { ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
 import type { GetItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { itemSortKey } from '../lambda/items/item';
-import { ownerKey } from '../lambda/items/owner';
+import { itemSortKey } from '../demo/lambda/items/item';
+import { ownerKey } from '../demo/lambda/items/owner';
 import { progress, ROOT } from './child';
 import type { LocalApi, LocalApiOptions } from '../local/server';
 import type { LoadJob, LoadResult } from './load-client';

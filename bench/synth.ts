@@ -1,6 +1,6 @@
 /**
  * Synth benchmark: wall time of a fresh Node process that synthesizes the demo app (bin/app.js, compiled by
- * `npm run build`, with the five cdk-nag packs and the cfn-guard rules that `addPolicyChecks` adds), against a bare
+ * `npm run build`, with the five cdk-nag packs and the cfn-guard rules that `addCompliancePacks` adds), against a bare
  * plain-JavaScript CDK app with one empty stack (bench/bare-app.cjs).
  *
  * Both run the way the CDK CLI runs an app: `node <app>` with CDK_OUTDIR (a fresh temporary directory per run) and

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { App, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { DemoStack } from '../lib/demo-stack';
-import { addPolicyChecks } from '../lib/policy-checks';
+import { DemoStack } from '../demo/demo-stack';
+import { addCompliancePacks } from '../demo/compliance-packs';
 
 const app = new App();
 const context = (key: string): string | undefined => app.node.tryGetContext(key);
@@ -17,4 +17,4 @@ new DemoStack(app, context('stackName') ?? 'SecureApiDemo', {
   removalPolicy: context('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   ipAllowList: list(context('ipAllowList')),
 });
-addPolicyChecks(app);
+addCompliancePacks(app);

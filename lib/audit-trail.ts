@@ -1,12 +1,13 @@
-import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { createKey } from './key-policy';
+import { createKey } from './kms-keys';
 
 /** Which DynamoDB data events the trail records (data events are billed per event). */
 export enum TableDataEvents {
@@ -22,13 +23,6 @@ export enum TableDataEvents {
 
 /** Properties of an {@link AuditTrail}. */
 export interface AuditTrailProps {
-  /** ARNs of the DynamoDB tables whose data events to record. */
-  readonly tableArns: string[];
-  /**
-   * Which table data events to record.
-   * @default TableDataEvents.ALL
-   */
-  readonly tableDataEvents?: TableDataEvents;
   /** Key that encrypts the trail's CloudWatch Logs log group. */
   readonly logKey: kms.IKey;
   /**
@@ -46,7 +40,8 @@ export interface AuditTrailProps {
 /**
  * A CloudTrail trail for the API's account: multi-region, global service events, log file validation, delivered to a
  * KMS-encrypted, versioned, SSL-only, access-logged S3 bucket with a lifecycle and to an encrypted CloudWatch Logs
- * log group, with DynamoDB data events for the API's table through advanced event selectors.
+ * log group, with DynamoDB data events of the tables recorded with {@link AuditTrail.recordTable} through advanced
+ * event selectors. One trail serves every SecureApi of a stack (or, passed as `audit.trail`, of an app).
  */
 export class AuditTrail extends Construct {
   /** The trail. */
@@ -59,6 +54,8 @@ export class AuditTrail extends Construct {
   public readonly encryptionKey: kms.Key;
   /** The CloudWatch Logs log group the trail delivers to. */
   public readonly logGroup: logs.LogGroup;
+  /** Table ARNs whose data events the trail records, by which events. */
+  private readonly tables = new Map<TableDataEvents, string[]>();
 
   constructor(scope: Construct, id: string, props: AuditTrailProps) {
     super(scope, id);
@@ -180,29 +177,48 @@ export class AuditTrail extends Construct {
 
     const cfnTrail = this.trail.node.defaultChild as cloudtrail.CfnTrail;
     cfnTrail.addPropertyDeletionOverride('EventSelectors');
-    cfnTrail.addPropertyOverride('AdvancedEventSelectors',
-      advancedEventSelectors(props.tableArns, props.tableDataEvents ?? TableDataEvents.ALL));
+    // The L2 Trail offers only basic event selectors, which cannot name DynamoDB tables: advanced ones are an
+    // override, rendered at synth so that tables recorded after construction are in it.
+    cfnTrail.addPropertyOverride('AdvancedEventSelectors', Lazy.any({ produce: () => advancedEventSelectors(this.tables) }));
+  }
+
+  /**
+   * Records the data events of a DynamoDB table (billed per event).
+   * @param table the table
+   * @param events which data events; NONE records none
+   * @default events TableDataEvents.ALL
+   */
+  public recordTable(table: dynamodb.ITable, events?: TableDataEvents): void {
+    const which = events ?? TableDataEvents.ALL;
+    if (which === TableDataEvents.NONE) return;
+    const arns = this.tables.get(which) ?? [];
+    arns.push(table.tableArn);
+    this.tables.set(which, arns);
   }
 }
 
-/** Management events always; DynamoDB data events on the given tables as selected. */
-function advancedEventSelectors(tableArns: string[], dataEvents: TableDataEvents): unknown[] {
+/** Management events always; DynamoDB data events of the recorded tables, one selector per choice of events. */
+function advancedEventSelectors(tables: ReadonlyMap<TableDataEvents, string[]>): unknown[] {
   const selectors: unknown[] = [{
     Name: 'Management events',
     FieldSelectors: [{ Field: 'eventCategory', Equals: ['Management'] }],
   }];
-  if (dataEvents === TableDataEvents.NONE || tableArns.length === 0) {
-    return selectors;
-  }
-  const fieldSelectors: unknown[] = [
-    { Field: 'eventCategory', Equals: ['Data'] },
-    { Field: 'resources.type', Equals: ['AWS::DynamoDB::Table'] },
-    { Field: 'resources.ARN', Equals: tableArns },
+  const choices: Array<[TableDataEvents, string]> = [
+    [TableDataEvents.ALL, 'reads and writes'], [TableDataEvents.WRITES, 'writes'], [TableDataEvents.READS, 'reads'],
   ];
-  if (dataEvents !== TableDataEvents.ALL) {
-    fieldSelectors.push({ Field: 'readOnly', Equals: [dataEvents === TableDataEvents.READS ? 'true' : 'false'] });
+  for (const [events, what] of choices) {
+    const tableArns = tables.get(events);
+    if (!tableArns?.length) continue;
+    const fieldSelectors: unknown[] = [
+      { Field: 'eventCategory', Equals: ['Data'] },
+      { Field: 'resources.type', Equals: ['AWS::DynamoDB::Table'] },
+      { Field: 'resources.ARN', Equals: tableArns },
+    ];
+    if (events !== TableDataEvents.ALL) {
+      fieldSelectors.push({ Field: 'readOnly', Equals: [events === TableDataEvents.READS ? 'true' : 'false'] });
+    }
+    selectors.push({ Name: `DynamoDB data events (${what}) of the API tables`, FieldSelectors: fieldSelectors });
   }
-  selectors.push({ Name: 'DynamoDB data events of the API table', FieldSelectors: fieldSelectors });
   return selectors;
 }
 

@@ -2,9 +2,9 @@ import { ArnFormat, Duration, Names, RemovalPolicy, Stack, Token } from 'aws-cdk
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { DEFAULTS, WAF_LIMITS } from './defaults';
-import { SecureApiConfigError } from './errors';
+import { configError } from './errors';
 
 /** What the per-caller rate-based rule counts requests by. */
 export enum CallerKey {
@@ -18,14 +18,20 @@ export enum CallerKey {
 export interface ManagedRuleGroup {
   /** Rule group name, e.g. `AWSManagedRulesAnonymousIpList`. */
   readonly name: string;
-  /** @default 'AWS' */
+  /**
+   * The group's vendor.
+   * @default 'AWS'
+   */
   readonly vendorName?: string;
-  /** Rules of the group to switch to COUNT instead of their own action. @default - none */
+  /**
+   * Rules of the group to switch to COUNT instead of their own action.
+   * @default - none
+   */
   readonly countOnlyRules?: string[];
 }
 
-/** WAF settings of a SecureApi. */
-export interface EdgeFirewallOptions {
+/** WAF rules of a SecureApi: everything but the IP allow-list, which is the SecureApi's own `ipAllowList`. */
+export interface FirewallRuleOptions {
   /**
    * Requests allowed per client IP in one evaluation window before WAF answers 429.
    * @default 1000
@@ -57,18 +63,30 @@ export interface EdgeFirewallOptions {
    * @default - none
    */
   readonly additionalManagedRuleGroups?: ManagedRuleGroup[];
-  /** Rules of the always-on managed groups to run in COUNT mode (name → rule names). @default - none */
-  readonly countOnlyManagedRules?: Record<string, string[]>;
-  /** CIDRs (IPv4 or IPv6) always blocked. @default - none */
+  /**
+   * Rules of the always-on managed groups to run in COUNT mode (group name → rule names).
+   * @default - none
+   */
+  readonly countOnlyManagedRules?: { [group: string]: string[] };
+  /**
+   * CIDRs (IPv4 or IPv6) always blocked.
+   * @default - none
+   */
   readonly denyCidrs?: string[];
-  /** CIDRs (IPv4 or IPv6) allowed; when set, every other source is blocked. @default - every source */
-  readonly allowCidrs?: string[];
-  /** ISO 3166-1 alpha-2 country codes to block. @default - none */
+  /**
+   * ISO 3166-1 alpha-2 country codes to block.
+   * @default - none
+   */
   readonly blockedCountries?: string[];
 }
 
 /** Properties of an {@link EdgeFirewall}. */
-export interface EdgeFirewallProps extends EdgeFirewallOptions {
+export interface EdgeFirewallProps extends FirewallRuleOptions {
+  /**
+   * CIDRs (IPv4 or IPv6) allowed; when set, every other source is blocked.
+   * @default - every source
+   */
+  readonly allowCidrs?: string[];
   /** ARN of the API Gateway stage to protect. */
   readonly stageArn: string;
   /** Key that encrypts the WAF log group. */
@@ -103,7 +121,8 @@ export class EdgeFirewall extends Construct {
 
   constructor(scope: Construct, id: string, props: EdgeFirewallProps) {
     super(scope, id);
-    validateFirewallOptions(props);
+    validateFirewallOptions(this, props);
+    validateCidrs(this, 'allowCidrs', props.allowCidrs);
     const name = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     const windowSeconds = (props.evaluationWindow ?? DEFAULTS.wafEvaluationWindow).toSeconds();
     const maxBodyBytes = props.maxBodyBytes ?? DEFAULTS.wafMaxBodyBytes;
@@ -254,48 +273,46 @@ export class EdgeFirewall extends Construct {
 const CIDR_V4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
 const CIDR_V6 = /^[0-9a-fA-F:]+\/([0-9]|[1-9]\d|1[01]\d|12[0-8])$/;
 
-/** Validates WAF options; throws {@link SecureApiConfigError} naming the prop, the rule and the value. */
-export function validateFirewallOptions(o: EdgeFirewallOptions, prefix = 'waf'): void {
+/** Validates WAF options; throws a CDK ValidationError at `scope` naming the prop, the rule and the value. */
+export function validateFirewallOptions(scope: IConstruct, o: FirewallRuleOptions, prefix = 'waf'): void {
   for (const key of ['ipRateLimit', 'callerRateLimit'] as const) {
     const value = o[key];
     if (value === undefined || Token.isUnresolved(value)) continue;
     if (!Number.isInteger(value) || value < WAF_LIMITS.minRateLimit || value > WAF_LIMITS.maxRateLimit) {
-      throw new SecureApiConfigError(`'${prefix}.${key}' must be an integer from ${WAF_LIMITS.minRateLimit} to ${WAF_LIMITS.maxRateLimit} (WAF rate-based rule limits) (got ${value})`);
+      throw configError(scope, `'${prefix}.${key}' must be an integer from ${WAF_LIMITS.minRateLimit} to ${WAF_LIMITS.maxRateLimit} (WAF rate-based rule limits) (got ${value})`);
     }
   }
   if (o.evaluationWindow && !o.evaluationWindow.isUnresolved()) {
     const seconds = o.evaluationWindow.toSeconds();
     if (!WAF_LIMITS.evaluationWindowsSeconds.includes(seconds)) {
-      throw new SecureApiConfigError(`'${prefix}.evaluationWindow' must be 60, 120, 300 or 600 seconds (got ${seconds})`);
+      throw configError(scope, `'${prefix}.evaluationWindow' must be 60, 120, 300 or 600 seconds (got ${seconds})`);
     }
   }
   if (o.maxBodyBytes !== undefined && (!Number.isInteger(o.maxBodyBytes) || o.maxBodyBytes < 1 || o.maxBodyBytes > 65536)) {
-    throw new SecureApiConfigError(`'${prefix}.maxBodyBytes' must be an integer from 1 to 65536 (WAF inspects at most 64 KiB of an API Gateway body) (got ${o.maxBodyBytes})`);
+    throw configError(scope, `'${prefix}.maxBodyBytes' must be an integer from 1 to 65536 (WAF inspects at most 64 KiB of an API Gateway body) (got ${o.maxBodyBytes})`);
   }
-  for (const key of ['denyCidrs', 'allowCidrs'] as const) {
-    validateCidrs(`${prefix}.${key}`, o[key]);
-  }
+  validateCidrs(scope, `${prefix}.denyCidrs`, o.denyCidrs);
   for (const code of o.blockedCountries ?? []) {
     if (!/^[A-Z]{2}$/.test(code)) {
-      throw new SecureApiConfigError(`'${prefix}.blockedCountries' entries must be ISO 3166-1 alpha-2 codes such as 'KP' (got '${code}')`);
+      throw configError(scope, `'${prefix}.blockedCountries' entries must be ISO 3166-1 alpha-2 codes such as 'KP' (got '${code}')`);
     }
   }
   for (const group of o.additionalManagedRuleGroups ?? []) {
     if ((ALWAYS_ON_GROUPS as readonly string[]).includes(group.name)) {
-      throw new SecureApiConfigError(`'${prefix}.additionalManagedRuleGroups' must not repeat an always-on group (got '${group.name}')`);
+      throw configError(scope, `'${prefix}.additionalManagedRuleGroups' must not repeat an always-on group (got '${group.name}')`);
     }
   }
 }
 
 /** Validates a CIDR list prop: undefined, or a non-empty list of IPv4/IPv6 CIDRs. */
-export function validateCidrs(prop: string, list: readonly string[] | undefined): void {
+export function validateCidrs(scope: IConstruct, prop: string, list: readonly string[] | undefined): void {
   if (list === undefined) return;
   if (list.length === 0) {
-    throw new SecureApiConfigError(`'${prop}' must not be empty: leave it undefined instead`);
+    throw configError(scope, `'${prop}' must not be empty: leave it undefined instead`);
   }
   for (const cidr of list) {
     if (!CIDR_V4.test(cidr) && !CIDR_V6.test(cidr)) {
-      throw new SecureApiConfigError(`'${prop}' entries must be IPv4 or IPv6 CIDRs such as 203.0.113.0/24 (got '${cidr}')`);
+      throw configError(scope, `'${prop}' entries must be IPv4 or IPv6 CIDRs such as 203.0.113.0/24 (got '${cidr}')`);
     }
   }
 }

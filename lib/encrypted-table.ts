@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { createKey } from './key-policy';
+import { createKey } from './kms-keys';
 
 /** Properties of an {@link EncryptedTable}. */
 export interface EncryptedTableProps {

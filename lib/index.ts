@@ -1,14 +1,14 @@
-export * from './secure-api';
-export * from './errors';
-export * from './edge-firewall';
-export * from './jwt-authorizer';
-export * from './usage-plans';
-export * from './encrypted-table';
-export * from './audit-trail';
-export * from './secure-function';
-export * from './items-service';
-export * from './demo-stack';
-export type { AuthorizerConfig, IssuerConfig, ApiKeyMappingConfig } from './common/authorizer-config';
-export { AUTHORIZER_CONTEXT_KEYS } from './common/authorizer-config';
-export type { RouteAccess, RouteEntry, ClaimCondition, HttpMethod } from './common/route-policy';
-export { SECURITY_HEADERS } from './common/security-headers';
+// The public API of secure-api: constructs, their props and enums. Everything here is jsii-compatible and
+// available in TypeScript, Python, Java, .NET and Go; helpers and the Lambda contract stay internal.
+export { SecureApi } from './secure-api';
+export {
+  AuditOptions, CognitoIssuerOptions, CognitoTokenUse, CustomDomainOptions, RouteAccessOptions, ScopeMatch,
+  SecureApiProps, SecureCorsOptions, SecureRouteOptions, TokenIssuer, TokenPolicyOptions,
+} from './secure-api-props';
+export { ClaimCondition } from './claim-condition';
+export { CallerKey, EdgeFirewall, EdgeFirewallProps, FirewallRuleOptions, ManagedRuleGroup } from './edge-firewall';
+export { ApiClientOptions, QuotaOptions, ThrottleOptions, UsagePlanOptions } from './usage-plans';
+export { EncryptedTable, EncryptedTableProps } from './encrypted-table';
+export { AuditTrail, AuditTrailProps, TableDataEvents } from './audit-trail';
+export { SecureFunction, SecureFunctionProps } from './secure-function';
+export { AuthorizerContextKey } from './common/authorizer-config';

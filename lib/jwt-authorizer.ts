@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AUTHORIZER_CONFIG_ENV, AuthorizerConfig } from './common/authorizer-config';
-import { SecureFunction } from './secure-function';
+import { bundledCode, SecureFunction } from './secure-function';
 
 /**
  * Lambda's limit on all environment variables of a function together, in bytes.
@@ -35,7 +35,7 @@ export interface JwtAuthorizerProps {
 }
 
 /**
- * The Lambda TOKEN authorizer of a SecureApi: verifies the bearer JWT with aws-jwt-verify against the configured
+ * The Lambda TOKEN authorizer of a SecureApi (internal to SecureApi, which exposes its parts): verifies the bearer JWT with aws-jwt-verify against the configured
  * issuers and returns an IAM policy that allows exactly the routes the token's scopes and claims satisfy.
  */
 export class JwtAuthorizer extends Construct {
@@ -51,7 +51,7 @@ export class JwtAuthorizer extends Construct {
     super(scope, id);
     const configJson = Lazy.string({ produce: () => JSON.stringify(props.config()) });
     const fn = new SecureFunction(this, 'Handler', {
-      bundle: 'authorizer',
+      code: bundledCode('authorizer'),
       description: 'SecureApi JWT/claims authorizer',
       serviceName: 'secure-api-authorizer',
       memorySize: props.memorySize,

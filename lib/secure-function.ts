@@ -1,32 +1,31 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, UnscopedValidationError, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { SecureApiConfigError } from './errors';
-
-/** Names of the prebuilt Lambda bundles shipped in `assets/`. */
-export type BundledFunctionName = 'authorizer' | 'items';
 
 /**
- * Directory of a prebuilt Lambda bundle. Bundles are built by `npm run build` (esbuild, no Docker) and shipped in
- * the npm package, so apps that use SecureApi need neither esbuild nor the Lambda runtime libraries.
+ * Code of a Lambda bundle that ships prebuilt in this package's `assets/` (the authorizer). Bundles are built by
+ * `npm run build` (esbuild, no Docker), so apps that use SecureApi need neither esbuild nor the Lambda runtime
+ * libraries.
  */
-export function bundleDirectory(name: BundledFunctionName): string {
+export function bundledCode(name: 'authorizer'): lambda.Code {
   const dir = path.join(__dirname, '..', 'assets', name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
-    throw new SecureApiConfigError(`the '${name}' Lambda bundle is missing at ${dir}: run 'npm run build' first`);
+    throw new UnscopedValidationError(MISSING_BUNDLE, `SecureApi: the '${name}' Lambda bundle is missing at ${dir}: run 'npm run build' first`);
   }
-  return dir;
+  return lambda.Code.fromAsset(dir);
 }
+
+const MISSING_BUNDLE = 'SecureApiMissingBundle' as ConstructorParameters<typeof UnscopedValidationError>[0];
 
 /** Properties of a {@link SecureFunction}. */
 export interface SecureFunctionProps {
-  /** Which prebuilt bundle to deploy. */
-  readonly bundle: BundledFunctionName;
+  /** The function's code: a bundle whose `index.js` exports `handler`. */
+  readonly code: lambda.Code;
   /** What the function does. */
   readonly description: string;
   /** Powertools service name. */
@@ -35,8 +34,11 @@ export interface SecureFunctionProps {
   readonly memorySize: number;
   /** Timeout. */
   readonly timeout: Duration;
-  /** Environment variables (never secrets: they are visible in the console). */
-  readonly environment?: Record<string, string>;
+  /**
+   * Environment variables (never secrets: they are visible in the console).
+   * @default - only the Powertools settings
+   */
+  readonly environment?: { [name: string]: string };
   /** Key that encrypts the function's log group. */
   readonly logKey: kms.IKey;
   /** Log retention. */
@@ -51,8 +53,7 @@ export interface SecureFunctionProps {
 }
 
 /**
- * A Lambda function with every default SecureApi wants: the latest Node.js runtime on arm64, a prebuilt esbuild
- * bundle, explicit memory and timeout, Powertools JSON logs into a KMS-encrypted log group with retention, and
+ * A Lambda function with every default SecureApi wants: the latest Node.js runtime on arm64, a prebuilt bundle, explicit memory and timeout, Powertools JSON logs into a KMS-encrypted log group with retention, and
  * active X-Ray tracing.
  */
 export class SecureFunction extends Construct {
@@ -73,7 +74,7 @@ export class SecureFunction extends Construct {
       removalPolicy: props.logRemovalPolicy,
     });
     this.policy = new iam.ManagedPolicy(this, 'Policy', {
-      description: `SecureApi: permissions of the ${props.bundle} function`,
+      description: `SecureApi: permissions of the ${props.serviceName} function`,
       statements: [
         new iam.PolicyStatement({
           sid: 'WriteOwnLogs',
@@ -89,7 +90,7 @@ export class SecureFunction extends Construct {
       ],
     });
     this.role = new iam.Role(this, 'Role', {
-      description: `SecureApi: execution role of the ${props.bundle} function`,
+      description: `SecureApi: execution role of the ${props.serviceName} function`,
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       managedPolicies: [this.policy],
     });
@@ -103,7 +104,7 @@ export class SecureFunction extends Construct {
       description: props.description,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
-      code: lambda.Code.fromAsset(bundleDirectory(props.bundle)),
+      code: props.code,
       handler: 'index.handler',
       memorySize: props.memorySize,
       timeout: props.timeout,

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { SecureApiConfigError } from './errors';
+import { IConstruct } from 'constructs';
+import { configError } from './errors';
 
 /** Throttle of a usage plan or of one method in it. */
 export interface ThrottleOptions {
@@ -22,11 +23,20 @@ export interface QuotaOptions {
 export interface UsagePlanOptions {
   /** Throttle for every key in the plan. Required: a plan without a throttle gives clients unlimited rate. */
   readonly throttle: ThrottleOptions;
-  /** Quota for every key in the plan. @default - no quota */
+  /**
+   * Quota for every key in the plan.
+   * @default - no quota
+   */
   readonly quota?: QuotaOptions;
-  /** Per-route throttles, keyed by route key (`'POST /items'`). @default - the plan throttle everywhere */
-  readonly routeThrottles?: Record<string, ThrottleOptions>;
-  /** Description. @default - none */
+  /**
+   * Per-route throttles, keyed by route key (`'POST /items'`).
+   * @default - the plan throttle everywhere
+   */
+  readonly routeThrottles?: { [routeKey: string]: ThrottleOptions };
+  /**
+   * Description.
+   * @default - "SecureApi usage plan '<name>'"
+   */
   readonly description?: string;
 }
 
@@ -42,61 +52,57 @@ export interface ApiClientOptions {
   readonly claimValue?: string;
 }
 
+/** Names of usage plans and clients: they become construct ids, resource names and log fields. */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-/** Validates a throttle prop at `where`; throws {@link SecureApiConfigError} naming the prop, the rule and the value. */
-export function checkThrottle(where: string, t: ThrottleOptions): void {
+/** Validates a throttle prop at `where`; throws a CDK ValidationError at `scope` naming the prop, the rule and the value. */
+export function checkThrottle(scope: IConstruct, where: string, t: ThrottleOptions): void {
   if (!Token.isUnresolved(t.rateLimit) && (!(t.rateLimit > 0) || !Number.isFinite(t.rateLimit))) {
-    throw new SecureApiConfigError(`'${where}.rateLimit' must be a positive number (got ${t.rateLimit})`);
+    throw configError(scope, `'${where}.rateLimit' must be a positive number (got ${t.rateLimit})`);
   }
   if (!Token.isUnresolved(t.burstLimit) && (!Number.isInteger(t.burstLimit) || t.burstLimit < 1)) {
-    throw new SecureApiConfigError(`'${where}.burstLimit' must be a positive integer (got ${t.burstLimit})`);
+    throw configError(scope, `'${where}.burstLimit' must be a positive integer (got ${t.burstLimit})`);
+  }
+}
+
+/** Validates one usage plan (route throttle keys are checked against the route table at synth). */
+export function validateUsagePlan(scope: IConstruct, name: string, plan: UsagePlanOptions): void {
+  if (!NAME.test(name)) {
+    throw configError(scope, `'usagePlans' names must match ${NAME} (got '${name}')`);
+  }
+  if (!plan.throttle) {
+    throw configError(scope, `'usagePlans.${name}.throttle' is required: a plan without a throttle lets its clients call at any rate`);
+  }
+  checkThrottle(scope, `usagePlans.${name}.throttle`, plan.throttle);
+  if (plan.quota) {
+    if (!plan.quota.period) {
+      throw configError(scope, `'usagePlans.${name}.quota.period' is required: a quota needs DAY, WEEK or MONTH (got ${plan.quota.period})`);
+    }
+    if (!Token.isUnresolved(plan.quota.limit) && (!Number.isInteger(plan.quota.limit) || plan.quota.limit < 1)) {
+      throw configError(scope, `'usagePlans.${name}.quota.limit' must be a positive integer (got ${plan.quota.limit})`);
+    }
+  }
+  for (const [key, throttle] of Object.entries(plan.routeThrottles ?? {})) {
+    checkThrottle(scope, `usagePlans.${name}.routeThrottles['${key}']`, throttle);
   }
 }
 
 /**
- * Validates usage plans and clients; throws {@link SecureApiConfigError} naming the prop, the rule and the value.
- * @param routeKeys the route keys of the API, to check per-route throttles against; null skips that check
+ * Validates one client against the plans and the claim values of the clients before it.
+ * @param claimValues claim value → client name of the clients already added
  */
-export function validateUsagePlans(plans: Record<string, UsagePlanOptions>, clients: Record<string, ApiClientOptions>,
-  routeKeys: readonly string[] | null): void {
-  for (const [name, plan] of Object.entries(plans)) {
-    if (!NAME.test(name)) {
-      throw new SecureApiConfigError(`'usagePlans' names must match ${NAME} (got '${name}')`);
-    }
-    if (!plan.throttle) {
-      throw new SecureApiConfigError(`'usagePlans.${name}.throttle' is required: a plan without a throttle lets its clients call at any rate`);
-    }
-    checkThrottle(`usagePlans.${name}.throttle`, plan.throttle);
-    if (plan.quota) {
-      if (!plan.quota.period) {
-        throw new SecureApiConfigError(`'usagePlans.${name}.quota.period' is required: a quota needs DAY, WEEK or MONTH (got ${plan.quota.period})`);
-      }
-      if (!Token.isUnresolved(plan.quota.limit) && (!Number.isInteger(plan.quota.limit) || plan.quota.limit < 1)) {
-        throw new SecureApiConfigError(`'usagePlans.${name}.quota.limit' must be a positive integer (got ${plan.quota.limit})`);
-      }
-    }
-    for (const [key, throttle] of Object.entries(plan.routeThrottles ?? {})) {
-      if (routeKeys && !routeKeys.includes(key)) {
-        throw new SecureApiConfigError(`'usagePlans.${name}.routeThrottles' names an unknown route (got '${key}'; routes: ${routeKeys.join(', ') || 'none'})`);
-      }
-      checkThrottle(`usagePlans.${name}.routeThrottles['${key}']`, throttle);
-    }
+export function validateClient(scope: IConstruct, name: string, client: ApiClientOptions,
+  planNames: readonly string[], claimValues: ReadonlyMap<string, string>): void {
+  if (!NAME.test(name)) {
+    throw configError(scope, `'clients' names must match ${NAME} (got '${name}')`);
   }
-  const claimValues = new Map<string, string>();
-  for (const [name, client] of Object.entries(clients)) {
-    if (!NAME.test(name)) {
-      throw new SecureApiConfigError(`'clients' names must match ${NAME} (got '${name}')`);
-    }
-    if (!(client.plan in plans)) {
-      throw new SecureApiConfigError(`'clients.${name}.plan' must name a plan in 'usagePlans' (got '${client.plan}'; plans: ${Object.keys(plans).join(', ') || 'none'})`);
-    }
-    const claimValue = client.claimValue ?? name;
-    const other = claimValues.get(claimValue);
-    if (other !== undefined) {
-      throw new SecureApiConfigError(`'clients.${name}.claimValue' must be unique: '${claimValue}' is also client '${other}'`);
-    }
-    claimValues.set(claimValue, name);
+  if (!planNames.includes(client.plan)) {
+    throw configError(scope, `'clients.${name}.plan' must name a usage plan (got '${client.plan}'; plans: ${planNames.join(', ') || 'none'})`);
+  }
+  const claimValue = client.claimValue ?? name;
+  const other = claimValues.get(claimValue);
+  if (other !== undefined) {
+    throw configError(scope, `'clients.${name}.claimValue' must be unique: '${claimValue}' is also client '${other}'`);
   }
 }
 

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, AssetStaging, CfnElement, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { DemoStack } from '../lib/demo-stack';
+import { DemoStack } from '../demo/demo-stack';
 import type { CfnTemplate } from './intrinsics';
 
 /** The stack id of the demo, as in `bin/app.ts`. */

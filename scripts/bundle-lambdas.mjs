@@ -1,6 +1,7 @@
-// Bundles each Lambda handler into assets/<name>/index.js with the locally installed esbuild (no Docker).
-// The construct deploys these prebuilt bundles, so apps that install this package need neither esbuild nor the
-// Lambda runtime libraries (aws-jwt-verify, Powertools, AWS SDK clients).
+// Bundles each Lambda handler into <out>/index.js with the locally installed esbuild (no Docker).
+// The construct deploys the prebuilt authorizer bundle from assets/ (published with the package), so apps that install
+// this package need neither esbuild nor the Lambda runtime libraries (aws-jwt-verify, Powertools, AWS SDK clients).
+// The demo's items bundle goes to demo/assets/, which is not published.
 import { build } from 'esbuild';
 import { rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,8 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * a cold start that does not need it does not read, parse or compile it.
  */
 const functions = [
-  { name: 'authorizer', lazy: ['api-gateway-sdk'] },
-  { name: 'items', lazy: [] },
+  { name: 'authorizer', source: 'lambda/authorizer', out: 'assets/authorizer', lazy: ['api-gateway-sdk'] },
+  { name: 'items', source: 'demo/lambda/items', out: 'demo/assets/items', lazy: [] },
 ];
 
 const common = {
@@ -29,8 +30,8 @@ const common = {
   logLevel: 'warning',
 };
 
-for (const { name, lazy } of functions) {
-  const outdir = join(root, 'assets', name);
+for (const { name, source, out, lazy } of functions) {
+  const outdir = join(root, out);
   rmSync(outdir, { recursive: true, force: true });
   const outfile = join(outdir, 'index.js');
   // `import('./<lazy>')` stays a runtime import of the sibling file instead of being inlined into index.js.
@@ -42,14 +43,14 @@ for (const { name, lazy } of functions) {
   };
   await build({
     ...common,
-    entryPoints: [join(root, 'lambda', name, 'handler.ts')],
+    entryPoints: [join(root, source, 'handler.ts')],
     outfile,
     plugins: lazy.length > 0 ? [lazySiblings] : [],
   });
   console.log(`bundled ${name}: ${(statSync(outfile).size / 1024).toFixed(1)} KiB`);
   for (const module of lazy) {
     const lazyFile = join(outdir, `${module}.js`);
-    await build({ ...common, entryPoints: [join(root, 'lambda', name, `${module}.ts`)], outfile: lazyFile });
+    await build({ ...common, entryPoints: [join(root, source, `${module}.ts`)], outfile: lazyFile });
     console.log(`bundled ${name}/${module}: ${(statSync(lazyFile).size / 1024).toFixed(1)} KiB (loaded on demand)`);
   }
 }

@@ -1,6 +1,6 @@
 /** The flat context the authorizer hands to integrations (`event.requestContext.authorizer.<key>`). */
-import { AUTHORIZER_CONTEXT_KEYS } from '../../lib/common/authorizer-config';
-import { tokenScopes } from '../../lib/common/route-policy';
+import { AuthorizerContextKey } from '../../lib/common/authorizer-config';
+import { tokenScopes } from '../../lib/common/access-rules';
 
 function own(claims: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(claims, name) ? claims[name] : undefined;
@@ -21,15 +21,15 @@ export function tenantOf(claims: Record<string, unknown>, tenantClaim: string): 
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
-/** The authorizer context: flat strings under the keys of {@link AUTHORIZER_CONTEXT_KEYS}. */
+/** The authorizer context: flat strings under the keys of {@link AuthorizerContextKey}. */
 export function buildAuthorizerContext(claims: Record<string, unknown>, tenant: string): Record<string, string> {
   const sub = own(claims, 'sub');
   const iss = own(claims, 'iss');
   return {
-    [AUTHORIZER_CONTEXT_KEYS.subject]: typeof sub === 'string' ? sub : '',
-    [AUTHORIZER_CONTEXT_KEYS.clientId]: clientIdOf(claims),
-    [AUTHORIZER_CONTEXT_KEYS.scopes]: tokenScopes(claims).join(' '),
-    [AUTHORIZER_CONTEXT_KEYS.tenant]: tenant,
-    [AUTHORIZER_CONTEXT_KEYS.issuer]: typeof iss === 'string' ? iss : '',
+    [AuthorizerContextKey.SUBJECT]: typeof sub === 'string' ? sub : '',
+    [AuthorizerContextKey.CLIENT_ID]: clientIdOf(claims),
+    [AuthorizerContextKey.SCOPES]: tokenScopes(claims).join(' '),
+    [AuthorizerContextKey.TENANT]: tenant,
+    [AuthorizerContextKey.ISSUER]: typeof iss === 'string' ? iss : '',
   };
 }

@@ -13,9 +13,10 @@ import type {
 } from 'aws-lambda';
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
-import {
-  buildPolicy, createPolicyCache, matchRoute, parseMethodArn, policyAllows, RouteEntry, routeKey, unmetRequirement,
-} from '../../lib/common/route-policy';
+import { unmetRequirement } from '../../lib/common/access-rules';
+import { buildPolicy, parseMethodArn, policyAllows } from '../../lib/common/execute-api-policy';
+import { createPolicyCache } from '../../lib/common/policy-cache';
+import { matchRoute, RouteEntry, routeKey } from '../../lib/common/route-model';
 import { ApiKeyResolver, ApiKeyValueFetcher, createApiKeyResolver } from './api-key-resolver';
 import { buildAuthorizerContext, clientIdOf, tenantOf } from './authorizer-context';
 import { checkClaims } from './claim-checks';

@@ -5,7 +5,7 @@
  */
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import { AUTHORIZER_CONFIG_ENV, AuthorizerConfig } from '../../lib/common/authorizer-config';
-import { RoutePolicyError, validateRouteTable } from '../../lib/common/route-policy';
+import { RouteTableError, validateRouteTable } from '../../lib/common/route-model';
 import { AuthorizerConfigError } from './errors';
 
 const PREFIX = 'AuthorizerConfig:';
@@ -118,7 +118,7 @@ export function validateAuthorizerConfig(config: unknown): asserts config is Aut
   try {
     validateRouteTable(config.routes as never);
   } catch (err) {
-    if (err instanceof RoutePolicyError) {
+    if (err instanceof RouteTableError) {
       throw new AuthorizerConfigError(`${PREFIX} 'routes' is invalid: ${err.message}`, { cause: err });
     }
     throw err;

@@ -5,24 +5,27 @@
  * The construct serialises an {@link AuthorizerConfig} as JSON into the environment variable
  * {@link AUTHORIZER_CONFIG_ENV}; the authorizer parses it once at module scope.
  */
-import type { RouteEntry } from './route-policy';
+import type { RouteEntry } from './route-model';
 
 /** Name of the environment variable that carries the JSON-encoded {@link AuthorizerConfig}. */
 export const AUTHORIZER_CONFIG_ENV = 'SECURE_API_AUTHORIZER_CONFIG';
 
-/** Keys of the flat context the authorizer returns to integrations (`event.requestContext.authorizer.<key>`). */
-export const AUTHORIZER_CONTEXT_KEYS = {
+/**
+ * Keys of the flat context the authorizer returns to integrations: a Lambda proxy integration reads them as
+ * `event.requestContext.authorizer.<key>`, a mapping template as `$context.authorizer.<key>`.
+ */
+export enum AuthorizerContextKey {
   /** The verified `sub` claim. */
-  subject: 'sub',
+  SUBJECT = 'sub',
   /** The OAuth client the token was issued to (`client_id`, `azp` or `cid`), or '' when absent. */
-  clientId: 'clientId',
+  CLIENT_ID = 'clientId',
   /** The token's scopes, space-delimited. */
-  scopes: 'scope',
+  SCOPES = 'scope',
   /** The tenant claim's value when a tenant claim is configured, or ''. */
-  tenant: 'tenant',
+  TENANT = 'tenant',
   /** The issuer that signed the token. */
-  issuer: 'iss',
-} as const;
+  ISSUER = 'iss',
+}
 
 /** One trusted token issuer. */
 export interface IssuerConfig {

@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { DemoStack } from '../../lib/demo-stack';
-import { addPolicyChecks } from '../../lib/policy-checks';
+import { DemoStack } from '../../demo/demo-stack';
+import { addCompliancePacks } from '../../demo/compliance-packs';
 
 const PLUGINS = ['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'cdk-validator-cfnguard'];
 
@@ -18,7 +18,7 @@ function synthDemo(extra?: (stack: Stack) => void, removalPolicy?: RemovalPolicy
   const app = new App({ outdir });
   const stack = new DemoStack(app, 'SecureApiDemo', { issuer: 'https://issuer.example.com', audience: ['secure-api-demo'], removalPolicy });
   extra?.(stack);
-  addPolicyChecks(app);
+  addCompliancePacks(app);
   try {
     app.synth();
     return { outdir };

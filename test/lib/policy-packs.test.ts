@@ -7,7 +7,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { ItemsService, SecureApi } from '../../lib';
-import { addPolicyChecks } from '../../lib/policy-checks';
+import { addCompliancePacks } from '../../demo/compliance-packs';
 
 /** Every optional feature on at once: what a demanding user deploys must pass the same packs as the demo. */
 test('a SecureApi with every option enabled passes all policy packs with no finding or warning', () => {
@@ -31,7 +31,7 @@ test('a SecureApi with every option enabled passes all policy packs with no find
   });
   new ItemsService(stack, 'Items', { api, reservedConcurrentExecutions: 5 });
   api.addRoute('GET /health', { integration: new apigw.MockIntegration(), public: true });
-  addPolicyChecks(app);
+  addCompliancePacks(app);
   app.synth();
   const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
   const findings = report.pluginReports.flatMap((p: any) => p.violations.map((v: any) => `${p.pluginName}: ${v.ruleName}`));

@@ -2,7 +2,7 @@
  * Decisions on verified tokens: allow, deny policies (403) with their reasons, the tenant claim, and API keys for
  * the AUTHORIZER key source. Real signed tokens and a real HTTPS JWKS; only GetApiKey is replaced (offline).
  */
-import { buildPolicy, policyAllows } from '../../../lib/common/route-policy';
+import { buildPolicy, policyAllows } from '../../../lib/common/execute-api-policy';
 import { createAuthorizer } from '../../../lambda/authorizer/authorizer';
 import { JwksServer, startJwksServer } from '../../support/jwks-server';
 import { claims, generateRsaKey, signToken, TestKey } from '../../support/tokens';

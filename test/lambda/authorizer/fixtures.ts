@@ -2,7 +2,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { AuthorizerConfig } from '../../../lib/common/authorizer-config';
-import type { RouteEntry } from '../../../lib/common/route-policy';
+import type { RouteEntry } from '../../../lib/common/route-model';
 import { SERVICE_NAME } from '../../../lambda/authorizer/authorizer';
 import type { JwksServer } from '../../support/jwks-server';
 

@@ -4,8 +4,8 @@
  */
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import type { Item } from '../../../lambda/items/item';
-import { startDynalite, TEST_CREDENTIALS, TEST_REGION, TestDynamo } from '../../support/dynalite';
+import type { Item } from '../../../../demo/lambda/items/item';
+import { startDynalite, TEST_CREDENTIALS, TEST_REGION, TestDynamo } from '../../../support/dynalite';
 import { apiEvent, expectProblem, expectSecurityHeaders, json } from './events';
 
 type Handler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
@@ -42,7 +42,7 @@ function loadHandler(env: Record<string, string | undefined>): Handler {
   let handler: Handler | undefined;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    handler = (require('../../../lambda/items/handler') as { handler: Handler }).handler;
+    handler = (require('../../../../demo/lambda/items/handler') as { handler: Handler }).handler;
   });
   return handler!;
 }

@@ -1,7 +1,7 @@
+import { Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { Names, RemovalPolicy } from 'aws-cdk-lib';
 
 /** Properties of {@link createKey}. */
 export interface SecureKeyOptions {
@@ -33,6 +33,30 @@ export function createKey(scope: Construct, id: string, options: SecureKeyOption
     resources: ['*'],
     conditions: {
       BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' },
+    },
+  }));
+  return key;
+}
+
+/**
+ * The key of every log group of a SecureApi (access, WAF, Lambda and CloudTrail logs), usable by CloudWatch Logs in
+ * this account and region only, for this account's log groups.
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
+ */
+export function createLogKey(scope: Construct, removalPolicy: RemovalPolicy): kms.Key {
+  const stack = Stack.of(scope);
+  const key = createKey(scope, 'LogKey', {
+    description: 'SecureApi: encrypts the API access, WAF, Lambda and CloudTrail log groups',
+    aliasSuffix: 'logs',
+    removalPolicy,
+  });
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowCloudWatchLogsOfThisAccount',
+    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+    resources: ['*'],
+    conditions: {
+      ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
     },
   }));
   return key;

@@ -4,8 +4,8 @@
 import {
   CorruptItemError, ItemNotFoundError, MethodNotAllowedError, OwnerContextError, PayloadTooLargeError,
   ServiceUnavailableError, UnsupportedMediaTypeError, ValidationError, VersionConflictError,
-} from '../../../lambda/items/errors';
-import { problemFor, problemResponse } from '../../../lambda/items/problem';
+} from '../../../../demo/lambda/items/errors';
+import { problemFor, problemResponse } from '../../../../demo/lambda/items/problem';
 import { expectProblem, json, RecordingLogger } from './events';
 
 describe('problemFor', () => {

@@ -2,9 +2,9 @@
  * The owner key: derived from the authorizer context only, and injective in (tenant, subject).
  */
 import * as fc from 'fast-check';
-import { OwnerContextError } from '../../../lambda/items/errors';
-import { MAX_OWNER_KEY_BYTES, ownerFromEvent, ownerKey } from '../../../lambda/items/owner';
-import { AUTHORIZER_CONTEXT_KEYS } from '../../../lib/common/authorizer-config';
+import { OwnerContextError } from '../../../../demo/lambda/items/errors';
+import { MAX_OWNER_KEY_BYTES, ownerFromEvent, ownerKey } from '../../../../demo/lambda/items/owner';
+import { AuthorizerContextKey } from '../../../../lib/common/authorizer-config';
 import { alice, apiEvent } from './events';
 
 describe('ownerFromEvent', () => {
@@ -13,7 +13,7 @@ describe('ownerFromEvent', () => {
   });
 
   test('a missing tenant key means no tenant', () => {
-    const event = apiEvent(null, { method: 'GET', authorizer: { [AUTHORIZER_CONTEXT_KEYS.subject]: 's' } });
+    const event = apiEvent(null, { method: 'GET', authorizer: { [AuthorizerContextKey.SUBJECT]: 's' } });
     expect(ownerFromEvent(event)).toEqual({ subject: 's', tenant: '' });
   });
 
@@ -29,9 +29,9 @@ describe('ownerFromEvent', () => {
     ['no authorizer', { authorizer: undefined }],
     ['a null authorizer', { authorizer: null }],
     ['no subject', { authorizer: { principalId: 'alice' } }],
-    ['an empty subject', { authorizer: { [AUTHORIZER_CONTEXT_KEYS.subject]: '' } }],
-    ['a numeric subject', { authorizer: { [AUTHORIZER_CONTEXT_KEYS.subject]: 1 } }],
-    ['an object tenant', { authorizer: { [AUTHORIZER_CONTEXT_KEYS.subject]: 's', [AUTHORIZER_CONTEXT_KEYS.tenant]: {} } }],
+    ['an empty subject', { authorizer: { [AuthorizerContextKey.SUBJECT]: '' } }],
+    ['a numeric subject', { authorizer: { [AuthorizerContextKey.SUBJECT]: 1 } }],
+    ['an object tenant', { authorizer: { [AuthorizerContextKey.SUBJECT]: 's', [AuthorizerContextKey.TENANT]: {} } }],
   ])('throws OwnerContextError for %s', (_case, requestContext) => {
     expect(() => ownerFromEvent({ requestContext } as never)).toThrow(OwnerContextError);
   });

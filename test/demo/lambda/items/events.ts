@@ -2,7 +2,7 @@
  * Builders of API Gateway (REST, Lambda proxy) events for the items service tests, and helpers to read answers.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { AUTHORIZER_CONTEXT_KEYS } from '../../../lib/common/authorizer-config';
+import { AuthorizerContextKey } from '../../../../lib/common/authorizer-config';
 
 /** A caller as the authorizer describes it. */
 export interface Caller {
@@ -45,11 +45,11 @@ export function apiEvent(caller: Caller | null, options: EventOptions): APIGatew
     : caller === null
       ? null
       : {
-        [AUTHORIZER_CONTEXT_KEYS.subject]: caller.sub,
-        [AUTHORIZER_CONTEXT_KEYS.tenant]: caller.tenant ?? '',
-        [AUTHORIZER_CONTEXT_KEYS.clientId]: 'test-client',
-        [AUTHORIZER_CONTEXT_KEYS.scopes]: 'items/read items/write',
-        [AUTHORIZER_CONTEXT_KEYS.issuer]: 'https://issuer.example.com/',
+        [AuthorizerContextKey.SUBJECT]: caller.sub,
+        [AuthorizerContextKey.TENANT]: caller.tenant ?? '',
+        [AuthorizerContextKey.CLIENT_ID]: 'test-client',
+        [AuthorizerContextKey.SCOPES]: 'items/read items/write',
+        [AuthorizerContextKey.ISSUER]: 'https://issuer.example.com/',
         principalId: caller.sub,
         integrationLatency: 12,
       };

@@ -2,9 +2,9 @@
  * The pagination cursor: base64url of an item sort key, nothing else, in its one canonical spelling.
  */
 import * as fc from 'fast-check';
-import { decodeCursor, encodeCursor } from '../../../lambda/items/cursor';
-import { ValidationError } from '../../../lambda/items/errors';
-import { itemSortKey } from '../../../lambda/items/item';
+import { decodeCursor, encodeCursor } from '../../../../demo/lambda/items/cursor';
+import { ValidationError } from '../../../../demo/lambda/items/errors';
+import { itemSortKey } from '../../../../demo/lambda/items/item';
 
 describe('cursor', () => {
   test('round-trips every item sort key', () => {

@@ -1,7 +1,7 @@
 /**
  * The draft-04 subset validator that the handler shares with API Gateway's models.
  */
-import { compileSchema, DRAFT_04, JsonSchema } from '../../../lambda/items/json-schema';
+import { compileSchema, DRAFT_04, JsonSchema } from '../../../../demo/lambda/items/json-schema';
 
 describe('compileSchema', () => {
   test('refuses a schema with a keyword outside the supported subset instead of ignoring it', () => {

@@ -1,8 +1,8 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
+import { SecureApi } from '../lib';
 import { ItemsService } from './items-service';
-import { SecureApi } from './secure-api';
 
 /** Settings of the demo stack, read from CDK context by `bin/app.ts`. */
 export interface DemoStackProps extends StackProps {

@@ -3,13 +3,13 @@
  * them field for field (the handler compiles these very objects).
  */
 import * as fc from 'fast-check';
-import { compileSchema, DRAFT_04, JsonSchema } from '../../../lambda/items/json-schema';
+import { compileSchema, DRAFT_04, JsonSchema } from '../../../../demo/lambda/items/json-schema';
 import {
   createItemSchema, DESCRIPTION_PATTERN, ITEM_LIMITS, itemListSchema, itemSchema, NAME_PATTERN, problemSchema,
   TAG_PATTERN, updateItemSchema,
-} from '../../../lambda/items/schemas';
-import { parseCreateItem, parseUpdateItem } from '../../../lambda/items/validate';
-import { ValidationError } from '../../../lambda/items/errors';
+} from '../../../../demo/lambda/items/schemas';
+import { parseCreateItem, parseUpdateItem } from '../../../../demo/lambda/items/validate';
+import { ValidationError } from '../../../../demo/lambda/items/errors';
 
 /** The draft-04 keywords API Gateway models support that the brief allows. */
 const API_GATEWAY_KEYWORDS = new Set([

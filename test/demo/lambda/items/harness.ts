@@ -3,11 +3,11 @@
  * (security headers; problem+json on errors; schema-conformant bodies on success).
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { compileSchema } from '../../../lambda/items/json-schema';
-import type { Item } from '../../../lambda/items/item';
-import { createItemsHandler, ItemsHandler, ItemsHandlerOptions } from '../../../lambda/items/router';
-import { itemListSchema, itemSchema } from '../../../lambda/items/schemas';
-import { startDynalite, TestDynamo } from '../../support/dynalite';
+import { compileSchema } from '../../../../demo/lambda/items/json-schema';
+import type { Item } from '../../../../demo/lambda/items/item';
+import { createItemsHandler, ItemsHandler, ItemsHandlerOptions } from '../../../../demo/lambda/items/router';
+import { itemListSchema, itemSchema } from '../../../../demo/lambda/items/schemas';
+import { startDynalite, TestDynamo } from '../../../support/dynalite';
 import {
   apiEvent, Caller, expectProblem, expectSecurityHeaders, json, RecordingLogger,
 } from './events';

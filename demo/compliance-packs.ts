@@ -4,11 +4,11 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Ch
 import { IConstruct } from 'constructs';
 
 /**
- * Runs the policy packs on every stack of an app at synth: cdk-nag AwsSolutions, Serverless, NIST 800-53 R5,
+ * Runs the compliance packs on every stack of an app at synth: cdk-nag AwsSolutions, Serverless, NIST 800-53 R5,
  * PCI DSS 3.2.1 and HIPAA Security, and the AWS Control Tower proactive controls through cfn-guard.
  * Synth fails on any finding that is not acknowledged with `Validations.of(construct).acknowledge()`.
  */
-export function addPolicyChecks(app: IConstruct): void {
+export function addCompliancePacks(app: IConstruct): void {
   Validations.of(app).addPlugins(
     new AwsSolutionsChecks(app),
     new ServerlessChecks(app),

@@ -6,7 +6,7 @@
  * context; path, query, body and headers play no part.
  */
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { AUTHORIZER_CONTEXT_KEYS } from '../../lib/common/authorizer-config';
+import { AuthorizerContextKey } from '../../../lib/common/authorizer-config';
 import { OwnerContextError } from './errors';
 
 /** Prefix of every owner partition key. */
@@ -39,11 +39,11 @@ export function ownerFromEvent(event: Pick<APIGatewayProxyEvent, 'requestContext
     throw new OwnerContextError('MissingAuthorizerContext');
   }
   const values = context as Record<string, unknown>;
-  const subject = values[AUTHORIZER_CONTEXT_KEYS.subject];
+  const subject = values[AuthorizerContextKey.SUBJECT];
   if (typeof subject !== 'string' || subject.length === 0) {
     throw new OwnerContextError('MissingSubject');
   }
-  const tenant = values[AUTHORIZER_CONTEXT_KEYS.tenant] ?? '';
+  const tenant = values[AuthorizerContextKey.TENANT] ?? '';
   if (typeof tenant !== 'string') {
     throw new OwnerContextError('InvalidTenant');
   }

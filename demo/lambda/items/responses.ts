@@ -3,7 +3,7 @@
  * `SECURITY_HEADERS` (`lib/common/security-headers.ts`, shared with the construct's gateway responses).
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { SECURITY_HEADERS } from '../../lib/common/security-headers';
+import { SECURITY_HEADERS } from '../../../lib/common/security-headers';
 
 /** Media type of successful responses. */
 export const JSON_CONTENT_TYPE = 'application/json';

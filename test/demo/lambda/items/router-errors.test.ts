@@ -3,10 +3,10 @@
  * status codes, problem+json bodies that give nothing away, reason codes in the logs, and nothing stored.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ItemsConfigurationError } from '../../../lambda/items/errors';
-import type { Item } from '../../../lambda/items/item';
-import { createItemsHandler } from '../../../lambda/items/router';
-import { AUTHORIZER_CONTEXT_KEYS } from '../../../lib/common/authorizer-config';
+import { ItemsConfigurationError } from '../../../../demo/lambda/items/errors';
+import type { Item } from '../../../../demo/lambda/items/item';
+import { createItemsHandler } from '../../../../demo/lambda/items/router';
+import { AuthorizerContextKey } from '../../../../lib/common/authorizer-config';
 import { apiEvent, Caller, expectProblem, json, RecordingLogger } from './events';
 import { Harness } from './harness';
 
@@ -259,12 +259,12 @@ describe('caller identity missing from the authorizer context', () => {
   test.each<[string, Record<string, unknown> | null, string]>([
     ['no authorizer context', null, 'MissingAuthorizerContext'],
     ['an empty context', {}, 'MissingSubject'],
-    ['an empty subject', { [AUTHORIZER_CONTEXT_KEYS.subject]: '', [AUTHORIZER_CONTEXT_KEYS.tenant]: '' }, 'MissingSubject'],
-    ['a subject that is not a string', { [AUTHORIZER_CONTEXT_KEYS.subject]: 5 }, 'MissingSubject'],
+    ['an empty subject', { [AuthorizerContextKey.SUBJECT]: '', [AuthorizerContextKey.TENANT]: '' }, 'MissingSubject'],
+    ['a subject that is not a string', { [AuthorizerContextKey.SUBJECT]: 5 }, 'MissingSubject'],
     ['only a principalId', { principalId: 'alice' }, 'MissingSubject'],
-    ['a tenant that is not a string', { [AUTHORIZER_CONTEXT_KEYS.subject]: 'a', [AUTHORIZER_CONTEXT_KEYS.tenant]: 7 }, 'InvalidTenant'],
-    ['a subject with a lone surrogate', { [AUTHORIZER_CONTEXT_KEYS.subject]: 'a\ud800' }, 'MalformedOwnerIdentity'],
-    ['a subject too long for a partition key', { [AUTHORIZER_CONTEXT_KEYS.subject]: '#'.repeat(700) }, 'OwnerKeyTooLong'],
+    ['a tenant that is not a string', { [AuthorizerContextKey.SUBJECT]: 'a', [AuthorizerContextKey.TENANT]: 7 }, 'InvalidTenant'],
+    ['a subject with a lone surrogate', { [AuthorizerContextKey.SUBJECT]: 'a\ud800' }, 'MalformedOwnerIdentity'],
+    ['a subject too long for a partition key', { [AuthorizerContextKey.SUBJECT]: '#'.repeat(700) }, 'OwnerKeyTooLong'],
   ])('%s: every route answers a generic 500, logs the reason and never reads or writes the table', async (_case, authorizer, reason) => {
     const id = '11111111-1111-4111-8111-111111111111';
     const events = [

@@ -3,7 +3,7 @@
  * optimistic concurrency and pagination.
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Item } from '../../../lambda/items/item';
+import type { Item } from '../../../../demo/lambda/items/item';
 import { apiEvent, Caller, json } from './events';
 import { Harness } from './harness';
 

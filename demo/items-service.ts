@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,10 +6,10 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { createItemSchema, updateItemSchema } from '../lambda/items/schemas';
-import { DEFAULTS } from './defaults';
-import type { SecureApi } from './secure-api';
-import { SecureFunction } from './secure-function';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SecureApi, SecureFunction } from '../lib';
+import { createItemSchema, updateItemSchema } from './lambda/items/schemas';
 
 /** Properties of an {@link ItemsService}. */
 export interface ItemsServiceProps {
@@ -42,21 +42,24 @@ export class ItemsService extends Construct {
 
   constructor(scope: Construct, id: string, props: ItemsServiceProps) {
     super(scope, id);
-    const { table, encryptionKey } = props.api;
+    const { table, tableKey } = props.api;
+    if (!table || !tableKey) {
+      throw new Error(`ItemsService at '${this.node.path}': the SecureApi needs a table with a known customer-managed key (not 'withoutTable')`);
+    }
     const fn = new SecureFunction(this, 'Handler', {
-      bundle: 'items',
+      code: itemsCode(),
       description: 'SecureApi demo: owner-scoped items service',
       serviceName: 'secure-api-items',
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       logKey: props.api.logKey,
-      logRetention: props.logRetention ?? DEFAULTS.logRetention,
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       environment: { TABLE_NAME: table.tableName },
     });
     this.function = fn.function;
-    grantItemAccess(fn, table, encryptionKey);
+    grantItemAccess(fn, table, tableKey);
 
     // No test-invoke permission: the console's test button is not a way into production data.
     const integration = new apigw.LambdaIntegration(this.function, { proxy: true, allowTestInvoke: false });
@@ -71,6 +74,15 @@ export class ItemsService extends Construct {
   }
 }
 
+/** The items bundle, built by `npm run build` into `demo/assets/items` (not part of the published package). */
+function itemsCode(): lambda.Code {
+  const dir = path.join(__dirname, 'assets', 'items');
+  if (!fs.existsSync(path.join(dir, 'index.js'))) {
+    throw new Error(`the items Lambda bundle is missing at ${dir}: run 'npm run build' first`);
+  }
+  return lambda.Code.fromAsset(dir);
+}
+
 /** Exactly the item operations the handler performs, on the table only, and the key uses DynamoDB makes for them. */
 function grantItemAccess(fn: SecureFunction, table: dynamodb.ITable, key: kms.IKey): void {
   fn.addToPolicy(new iam.PolicyStatement({
@@ -82,7 +94,7 @@ function grantItemAccess(fn: SecureFunction, table: dynamodb.ITable, key: kms.IK
     sid: 'TableKeyThroughDynamoDB',
     actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
     resources: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${table.stack.region}.amazonaws.com` } },
+    conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
   }));
 }
 

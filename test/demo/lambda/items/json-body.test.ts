@@ -3,8 +3,8 @@
  * silently accepts (repeated and prototype member names).
  */
 import * as fc from 'fast-check';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../../lambda/items/errors';
-import { isJsonContentType, MAX_JSON_DEPTH, readJsonObject } from '../../../lambda/items/json-body';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '../../../../demo/lambda/items/errors';
+import { isJsonContentType, MAX_JSON_DEPTH, readJsonObject } from '../../../../demo/lambda/items/json-body';
 
 const read = (body: string, maxBytes = 1 << 20): Record<string, unknown> =>
   readJsonObject({ body, headers: { 'Content-Type': 'application/json' } }, { maxBytes });

@@ -1,0 +1,68 @@
+import { Stack, Token } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { IssuerConfig } from './common/authorizer-config';
+import { configError } from './errors';
+import { CognitoTokenUse, SecureApiProps, TokenIssuer } from './secure-api-props';
+
+/**
+ * The issuers the authorizer trusts, from `issuer`/`audience`, `additionalIssuers` and `cognito`, checked: https
+ * URLs, an audience or the explicit `allowAnyAudience`, no issuer trusted twice.
+ */
+export function resolveIssuers(scope: IConstruct, props: SecureApiProps): IssuerConfig[] {
+  const issuers: IssuerConfig[] = [];
+  const add = (where: string, issuer: TokenIssuer) => {
+    if (!isHttpsUrl(issuer.issuer)) {
+      throw configError(scope, `'${where}issuer' must be an https URL (got '${issuer.issuer}')`);
+    }
+    if (issuer.allowAnyAudience && issuer.audience !== undefined) {
+      throw configError(scope, `'${where}audience' and '${where}allowAnyAudience' exclude each other (got audience ${JSON.stringify(issuer.audience)})`);
+    }
+    if (issuer.audience === undefined && !issuer.allowAnyAudience) {
+      throw configError(scope, `'${where}audience' is required: list the accepted audiences, or set '${where}allowAnyAudience: true' to explicitly accept any audience`);
+    }
+    if (issuer.audience && (issuer.audience.length === 0 || issuer.audience.some((a) => !a))) {
+      throw configError(scope, `'${where}audience' must list non-empty values (got ${JSON.stringify(issuer.audience)})`);
+    }
+    const jwksUri = issuer.jwksUri ?? `${issuer.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
+    if (!isHttpsUrl(jwksUri)) {
+      throw configError(scope, `'${where}jwksUri' must be an https URL (got '${jwksUri}')`);
+    }
+    if (issuers.some((i) => i.issuer === issuer.issuer)) {
+      throw configError(scope, `'${where}issuer' is trusted twice (got '${issuer.issuer}')`);
+    }
+    issuers.push({ issuer: issuer.issuer, audience: issuer.audience ?? null, jwksUri });
+  };
+  if (props.issuer !== undefined) {
+    add('', { issuer: props.issuer, audience: props.audience, allowAnyAudience: props.allowAnyAudience, jwksUri: props.jwksUri });
+  } else if (props.audience !== undefined || props.jwksUri !== undefined || props.allowAnyAudience !== undefined) {
+    throw configError(scope, "'audience', 'allowAnyAudience' and 'jwksUri' need 'issuer'");
+  }
+  (props.additionalIssuers ?? []).forEach((issuer, i) => add(`additionalIssuers[${i}].`, issuer));
+  if (props.cognito) {
+    const { userPool, clientIds } = props.cognito;
+    if (clientIds.length === 0) {
+      throw configError(scope, "'cognito.clientIds' must list at least one app client id (got [])");
+    }
+    const stack = Stack.of(userPool);
+    const issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${userPool.userPoolId}`;
+    issuers.push({
+      issuer,
+      audience: clientIds,
+      jwksUri: `${issuer}/.well-known/jwks.json`,
+      cognito: { userPoolId: userPool.userPoolId, tokenUse: (props.cognito.tokenUse ?? CognitoTokenUse.ACCESS) as 'access' | 'id' },
+    });
+  }
+  if (issuers.length === 0) {
+    throw configError(scope, "a token issuer is required: set 'issuer' and 'audience', 'additionalIssuers' or 'cognito'");
+  }
+  return issuers;
+}
+
+function isHttpsUrl(value: string): boolean {
+  if (Token.isUnresolved(value)) return true;
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,96 @@
+import { satisfies, tokenScopes, unmetRequirement } from '../../lib/common/access-rules';
+import { parseRouteKey, RouteEntry } from '../../lib/common/route-model';
+
+const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
+const METHOD_ARN = `${PREFIX}GET/items/1`;
+
+function route(key: string, access: Omit<RouteEntry, 'method' | 'path'>): RouteEntry {
+  return { ...parseRouteKey(key), ...access };
+}
+
+/** The ARN of a concrete request to `key`, e.g. `GET /items/1`. */
+function arn(key: string): string {
+  const { method, path } = { method: key.split(' ')[0], path: key.split(' ')[1] };
+  return `${PREFIX}${method}${path}`;
+}
+
+
+describe('tokenScopes', () => {
+  test('reads the space-delimited scope claim', () => {
+    expect(tokenScopes({ scope: 'items:read  items:write' })).toEqual(['items:read', 'items:write']);
+  });
+
+  test('reads scp as an array (Okta) or a string (Entra ID) and de-duplicates with scope', () => {
+    expect(tokenScopes({ scp: ['a', 'b', 'a'] })).toEqual(['a', 'b']);
+    expect(tokenScopes({ scp: 'a c' })).toEqual(['a', 'c']);
+    expect(tokenScopes({ scope: 'a b', scp: ['b', 'c'] })).toEqual(['a', 'b', 'c']);
+  });
+
+  test('ignores non-string entries and claims of other types', () => {
+    expect(tokenScopes({ scope: 42, scp: ['a', 1, null, 'b c'] })).toEqual(['a']);
+    expect(tokenScopes({})).toEqual([]);
+  });
+});
+
+describe('satisfies', () => {
+  const read = { scopes: ['read', 'write'] };
+  test("needs every scope by default ('all')", () => {
+    expect(satisfies(read, { scope: 'read write' })).toBe(true);
+    expect(satisfies(read, { scope: 'read' })).toBe(false);
+    expect(unmetRequirement(read, { scope: 'read' })).toBe('scopes');
+  });
+
+  test("needs one scope with scopeMatch 'any'", () => {
+    expect(satisfies({ ...read, scopeMatch: 'any' }, { scope: 'write' })).toBe(true);
+    expect(satisfies({ ...read, scopeMatch: 'any' }, { scp: ['write'] })).toBe(true);
+    expect(satisfies({ ...read, scopeMatch: 'any' }, { scope: 'admin' })).toBe(false);
+  });
+
+  test('matches whole scopes only', () => {
+    expect(satisfies({ scopes: ['read'] }, { scope: 'readonly' })).toBe(false);
+  });
+
+  test('equals compares strictly', () => {
+    const rule = { claims: [{ claim: 'level', equals: 1 }] };
+    expect(satisfies(rule, { level: 1 })).toBe(true);
+    expect(satisfies(rule, { level: '1' })).toBe(false);
+    expect(satisfies({ claims: [{ claim: 'email_verified', equals: true }] }, { email_verified: 'true' })).toBe(false);
+    expect(satisfies({ claims: [{ claim: 'email_verified', equals: true }] }, { email_verified: true })).toBe(true);
+  });
+
+  test('oneOf accepts a string or number among the values', () => {
+    const rule = { claims: [{ claim: 'tenant', oneOf: ['t1', 2] }] };
+    expect(satisfies(rule, { tenant: 't1' })).toBe(true);
+    expect(satisfies(rule, { tenant: 2 })).toBe(true);
+    expect(satisfies(rule, { tenant: '2' })).toBe(false);
+    expect(satisfies(rule, { tenant: ['t1'] })).toBe(false);
+    expect(satisfies(rule, {})).toBe(false);
+  });
+
+  test('includes finds a member of an array claim or a whole word of a space-delimited claim', () => {
+    const rule = { claims: [{ claim: 'cognito:groups', includes: 'admin' }] };
+    expect(satisfies(rule, { 'cognito:groups': ['users', 'admin'] })).toBe(true);
+    expect(satisfies(rule, { 'cognito:groups': 'users admin' })).toBe(true);
+    expect(satisfies(rule, { 'cognito:groups': 'admins' })).toBe(false);
+    expect(satisfies(rule, { 'cognito:groups': ['admins'] })).toBe(false);
+    expect(satisfies(rule, { 'cognito:groups': { admin: true } })).toBe(false);
+  });
+
+  test('needs every claim condition and the scopes together', () => {
+    const rule = { scopes: ['read'], claims: [{ claim: 'tenant', equals: 't1' }, { claim: 'tier', oneOf: ['gold'] }] };
+    expect(satisfies(rule, { scope: 'read', tenant: 't1', tier: 'gold' })).toBe(true);
+    expect(satisfies(rule, { scope: 'read', tenant: 't1', tier: 'silver' })).toBe(false);
+    expect(unmetRequirement(rule, { scope: 'read', tenant: 't2', tier: 'gold' })).toBe('claims');
+    expect(unmetRequirement(rule, { tenant: 't1', tier: 'gold' })).toBe('scopes');
+  });
+
+  test('public routes need nothing; a rule with neither scopes nor claims is never satisfied', () => {
+    expect(satisfies({ public: true }, {})).toBe(true);
+    expect(satisfies({}, { scope: 'anything' })).toBe(false);
+  });
+
+  test('does not read claims from Object.prototype', () => {
+    expect(satisfies({ claims: [{ claim: 'constructor', equals: 'x' }] }, {})).toBe(false);
+    expect(satisfies({ claims: [{ claim: 'toString', includes: 'x' }] }, {})).toBe(false);
+  });
+});
