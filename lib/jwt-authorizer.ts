@@ -41,8 +41,9 @@ export interface JwtAuthorizerProps {
 export class JwtAuthorizer extends Construct {
   /** The authorizer function. */
   public readonly function: lambda.Function;
-  /** The API Gateway authorizer. */
-  public readonly authorizer: apigw.TokenAuthorizer;
+  private readonly resultsCacheTtl: Duration;
+  private tokenAuthorizer?: apigw.TokenAuthorizer;
+  private readApiKeys?: iam.PolicyStatement;
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
   private readonly secureFunction: SecureFunction;
@@ -63,16 +64,9 @@ export class JwtAuthorizer extends Construct {
       environment: { [AUTHORIZER_CONFIG_ENV]: configJson },
     });
     this.secureFunction = fn;
+    this.resultsCacheTtl = props.resultsCacheTtl;
     this.function = fn.function;
     this.logGroup = fn.logGroup;
-
-    this.authorizer = new apigw.TokenAuthorizer(this, 'Authorizer', {
-      handler: this.function,
-      identitySource: apigw.IdentitySource.header('Authorization'),
-      // API Gateway answers 401 itself, without invoking the function, unless the header looks like a bearer JWT.
-      validationRegex: '^[Bb]earer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
-      resultsCacheTtl: props.resultsCacheTtl,
-    });
 
     Validations.of(this.function).acknowledge({
       id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
@@ -90,16 +84,31 @@ export class JwtAuthorizer extends Construct {
     });
   }
 
-  /** Lets the authorizer read the values of these API keys (API key source AUTHORIZER). */
+  /**
+   * The API Gateway TOKEN authorizer, created when first asked for (by the first route that uses it): an authorizer
+   * that no method uses cannot be rendered, and an API without routes should fail with its own validation message.
+   */
+  public get authorizer(): apigw.TokenAuthorizer {
+    this.tokenAuthorizer ??= new apigw.TokenAuthorizer(this, 'Authorizer', {
+      handler: this.function,
+      identitySource: apigw.IdentitySource.header('Authorization'),
+      // API Gateway answers 401 itself, without invoking the function, unless the header looks like a bearer JWT.
+      validationRegex: '^[Bb]earer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
+      resultsCacheTtl: this.resultsCacheTtl,
+    });
+    return this.tokenAuthorizer;
+  }
+
+  /** Lets the authorizer read the values of these API keys (API key source AUTHORIZER): one statement for all. */
   public grantReadApiKeys(apiKeys: apigw.IApiKey[]): void {
     if (apiKeys.length === 0) return;
     const stack = Stack.of(this);
-    this.secureFunction.addToPolicy(new iam.PolicyStatement({
-      sid: 'ReadClientApiKeys',
-      actions: ['apigateway:GET'],
-      resources: apiKeys.map((key) => stack.formatArn({
-        service: 'apigateway', account: '', resource: '/apikeys', resourceName: key.keyId,
-      })),
-    }));
+    if (!this.readApiKeys) {
+      this.readApiKeys = new iam.PolicyStatement({ sid: 'ReadClientApiKeys', actions: ['apigateway:GET'] });
+      this.secureFunction.addToPolicy(this.readApiKeys);
+    }
+    this.readApiKeys.addResources(...apiKeys.map((key) => stack.formatArn({
+      service: 'apigateway', account: '', resource: '/apikeys', resourceName: key.keyId,
+    })));
   }
 }

@@ -40,8 +40,6 @@ export class SecureApi extends Construct {
   public readonly firewall: EdgeFirewall;
   /** The authorizer function. */
   public readonly authorizerFunction: lambda.Function;
-  /** The API Gateway TOKEN authorizer that runs it. */
-  public readonly tokenAuthorizer: apigw.TokenAuthorizer;
   /** Usage plans by name. */
   public readonly usagePlans: { [name: string]: apigw.UsagePlan } = {};
   /** API keys by client name. */
@@ -154,7 +152,6 @@ export class SecureApi extends Construct {
       reservedConcurrentExecutions: props.authorizerReservedConcurrency,
     });
     this.authorizerFunction = this.authorizer.function;
-    this.tokenAuthorizer = this.authorizer.authorizer;
 
     this.firewall = new EdgeFirewall(this, 'Firewall', {
       ...props.waf,
@@ -201,6 +198,13 @@ export class SecureApi extends Construct {
     const canonical = `${parsed.method} ${parsed.path}`;
     if (this.routes.has(canonical)) {
       throw configError(this, `route '${canonical}' is declared twice`);
+    }
+    // The route model checks the rule again; these two answers speak the construct's prop names.
+    if (options.publicAccess && (options.scopes || options.claims || options.scopeMatch)) {
+      throw configError(this, `route '${canonical}': a route with 'publicAccess: true' must not declare 'scopes', 'scopeMatch' or 'claims'`);
+    }
+    if (!options.publicAccess && !options.scopes && !options.claims) {
+      throw configError(this, `route '${canonical}' must declare 'scopes' or 'claims', or explicitly 'publicAccess: true'`);
     }
     const entry: RouteEntry = {
       method: parsed.method,
@@ -311,6 +315,11 @@ export class SecureApi extends Construct {
     this.apiKeys[name] = apiKey;
     this.clientClaims.set(options.claimValue ?? name, name);
     return apiKey;
+  }
+
+  /** The API Gateway TOKEN authorizer that runs the authorizer function on every non-public route. */
+  public get tokenAuthorizer(): apigw.TokenAuthorizer {
+    return this.authorizer.authorizer;
   }
 
   /** The route keys of the API (`'GET /items/{id}'`), in the order they were declared. */

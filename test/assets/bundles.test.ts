@@ -1,5 +1,6 @@
 /**
- * The deployable artifacts: the esbuild bundles in assets/, loaded in a fresh Node process as Lambda would load
+ * The deployable artifacts: the esbuild bundles (the library's authorizer in assets/, the demo's items service in
+ * demo/assets/), loaded in a fresh Node process as Lambda would load
  * them, against a real HTTPS JWKS and a real DynamoDB API.
  */
 import { execFile } from 'node:child_process';
@@ -11,7 +12,8 @@ import { startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../support/dynalit
 import { JwksServer, startJwksServer } from '../support/jwks-server';
 import { claims, generateRsaKey, signToken, TestKey } from '../support/tokens';
 
-const ASSETS = path.join(__dirname, '..', '..', 'assets');
+const ROOT = path.join(__dirname, '..', '..');
+const BUNDLES = { authorizer: path.join(ROOT, 'assets', 'authorizer'), items: path.join(ROOT, 'demo', 'assets', 'items') };
 
 const MARKER = '@@RESULTS@@';
 
@@ -19,9 +21,9 @@ const MARKER = '@@RESULTS@@';
  * Loads a bundle in a fresh Node process, calls its handler with each event in turn, and returns each result or
  * error message. Asynchronous, so this process keeps serving the JWKS and DynamoDB the child talks to.
  */
-async function invokeBundle(bundle: string, events: unknown[], env: Record<string, string>): Promise<Array<{ result?: any; error?: string }>> {
+async function invokeBundle(bundle: keyof typeof BUNDLES, events: unknown[], env: Record<string, string>): Promise<Array<{ result?: any; error?: string }>> {
   const script = `
-    const { handler } = require(${JSON.stringify(path.join(ASSETS, bundle, 'index.js'))});
+    const { handler } = require(${JSON.stringify(path.join(BUNDLES[bundle], 'index.js'))});
     const context = { awsRequestId: 'req-1', functionName: 'f', functionVersion: '1', invokedFunctionArn: 'arn', memoryLimitInMB: '128', getRemainingTimeInMillis: () => 5000 };
     (async () => {
       const out = [];

@@ -1,7 +1,8 @@
 import * as fc from 'fast-check';
 import { satisfies } from '../../lib/common/access-rules';
 import { arnPatternMatches, buildPolicy, parseMethodArn, policyAllows, stageArnPrefix } from '../../lib/common/execute-api-policy';
-import { ClaimCondition, HTTP_METHODS, HttpMethod, parseRouteKey, RouteEntry, routeKey, routeResourcePattern, RouteTableError, validateRouteTable } from '../../lib/common/route-model';
+import { HTTP_METHODS, parseRouteKey, RouteEntry, routeKey, routeResourcePattern, RouteTableError, validateRouteTable } from '../../lib/common/route-model';
+import { claimsArb, tableArb } from './arbitraries';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 const METHOD_ARN = `${PREFIX}GET/items/1`;
@@ -133,38 +134,6 @@ describe('buildPolicy', () => {
 // Properties: for any route table and any claims, the policy allows no request to a route the claims do not satisfy,
 // and allows every request to a satisfied route unless that request is also a request to a refused route's pattern.
 
-const SCOPES = ['read', 'write', 'admin'];
-const PARAM = Symbol('param');
-const segmentArb = fc.oneof(fc.constantFrom('a', 'b', 'items', 'admin'), fc.constant(PARAM));
-const conditionArb: fc.Arbitrary<ClaimCondition> = fc.oneof(
-  fc.record({ claim: fc.constantFrom('tenant', 'level'), equals: fc.constantFrom<string | number | boolean>('t1', 't2', 1, true) }),
-  fc.record({ claim: fc.constantFrom('tenant', 'level'), oneOf: fc.subarray<string | number>(['t1', 't2', 1], { minLength: 1 }) }),
-  fc.record({ claim: fc.constantFrom('groups'), includes: fc.constantFrom('g1', 'g2') }),
-);
-const accessArb = fc.oneof(
-  fc.constant({ public: true }),
-  fc.record({ scopes: fc.subarray(SCOPES, { minLength: 1 }), scopeMatch: fc.constantFrom<'all' | 'any'>('all', 'any') }),
-  fc.record({ claims: fc.array(conditionArb, { minLength: 1, maxLength: 2 }) }),
-  fc.record({ scopes: fc.subarray(SCOPES, { minLength: 1 }), claims: fc.array(conditionArb, { minLength: 1, maxLength: 2 }) }),
-);
-const routeArb: fc.Arbitrary<RouteEntry> = fc.record({
-  method: fc.constantFrom<HttpMethod>('GET', 'POST', 'DELETE'),
-  segments: fc.array(segmentArb, { maxLength: 4 }),
-  access: accessArb,
-}).map(({ method, segments, access }) => ({
-  method,
-  // Name parameters by depth so that sibling parameters agree, as API Gateway requires.
-  path: '/' + segments.map((s, depth) => (s === PARAM ? `{p${depth}}` : s)).join('/'),
-  ...access,
-}));
-const tableArb = fc.uniqueArray(routeArb, { maxLength: 8, selector: routeResourcePattern });
-const claimsArb = fc.record({
-  scope: fc.subarray(SCOPES).map((s) => s.join(' ')),
-  scp: fc.subarray(SCOPES),
-  tenant: fc.constantFrom<unknown>('t1', 't2', 1, true, ['t1']),
-  level: fc.constantFrom<unknown>(1, '1', 't1'),
-  groups: fc.oneof(fc.subarray(['g1', 'g2', 'g3']), fc.subarray(['g1', 'g2', 'g3']).map((g) => g.join(' '))),
-}, { requiredKeys: [] });
 // Parameter values: non-empty, without '/', including values equal to literals and IAM wildcard characters.
 const valueArb = fc.oneof(fc.constantFrom('a', 'items', 'admin', '*', '?'), fc.stringMatching(/^[A-Za-z0-9._~*?:-]{1,5}$/));
 const valuesArb = fc.array(valueArb, { minLength: 4, maxLength: 4 });

@@ -2,6 +2,7 @@ import * as fc from 'fast-check';
 import { buildPolicy } from '../../lib/common/execute-api-policy';
 import { createPolicyCache } from '../../lib/common/policy-cache';
 import { parseRouteKey, RouteEntry, RouteTableError } from '../../lib/common/route-model';
+import { claimsArb, tableArb } from './arbitraries';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 const METHOD_ARN = `${PREFIX}GET/items/1`;

@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { Duration } from 'aws-cdk-lib';
 import { parseAuthorizerConfig } from '../../lambda/authorizer/config';
-import { SecureApi } from '../../lib';
+import { ClaimCondition, CognitoTokenUse, ScopeMatch, SecureApi } from '../../lib';
 import { backend, newStack, synth } from '../lib/helpers';
 
 /** Renders the synthesized environment value as the deployed function would see it. */
@@ -39,16 +39,17 @@ describe('authorizer configuration contract', () => {
     const integration = backend(stack);
     new SecureApi(stack, 'Api', {
       issuer: 'https://login.example.com/', audience: ['api://a', 'api://b'], jwksUri: 'https://keys.example.com/jwks.json',
-      additionalIssuers: [{ issuer: 'https://other.example.com', audience: null }],
-      cognito: { userPool: pool, clientIds: ['client1'], tokenUse: 'id' },
-      tokenPolicy: { clockSkew: Duration.seconds(0), maxTokenLifetime: null, tenantClaim: 'tenant_id', jwksTimeout: Duration.seconds(1) },
+      additionalIssuers: [{ issuer: 'https://other.example.com', allowAnyAudience: true }],
+      cognito: { userPool: pool, clientIds: ['client1'], tokenUse: CognitoTokenUse.ID },
+      tokenPolicy: { clockSkew: Duration.seconds(0), allowAnyTokenLifetime: true, tenantClaim: 'tenant_id', jwksTimeout: Duration.seconds(1) },
       apiKeySource: apigw.ApiKeySourceType.AUTHORIZER,
       usagePlans: { basic: { throttle: { rateLimit: 1, burstLimit: 1 } } },
       clients: { alpha: { plan: 'basic' }, beta: { plan: 'basic', claimValue: 'svc-beta' } },
       routes: {
-        'GET /health': { integration, public: true },
-        'GET /things/{id}': { integration, scopes: ['a', 'b'], scopeMatch: 'any', claims: [{ claim: 'groups', includes: 'staff' }] },
-        'DELETE /things/{id}': { integration, claims: [{ claim: 'role', oneOf: ['admin', 'owner'] }, { claim: 'email_verified', equals: true }] },
+        'GET /health': { integration, publicAccess: true },
+        'GET /things/{id}': { integration, scopes: ['a', 'b'], scopeMatch: ScopeMatch.ANY, claims: [ClaimCondition.includes('groups', 'staff')] },
+        'DELETE /things/{id}': { integration, claims: [ClaimCondition.oneOf('role', ['admin', 'owner']), ClaimCondition.equalToBoolean('email_verified', true)] },
+        'PUT /things/{id}': { integration, allowAnyBody: true, claims: [ClaimCondition.equalTo('tier', 'gold'), ClaimCondition.equalToNumber('level', 3), ClaimCondition.oneOfNumbers('shard', [1, 2])] },
       },
     });
     const config = parseAuthorizerConfig(deployedConfig(Template.fromStack(stack)));
@@ -56,6 +57,13 @@ describe('authorizer configuration contract', () => {
       'https://login.example.com/', 'https://other.example.com', 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
     ]);
     expect(Object.keys(config.apiKey!.keyIds)).toEqual(['alpha', 'svc-beta']);
-    expect(config.routes).toHaveLength(3);
+    expect(config.routes).toHaveLength(4);
+    expect(config.routes.find((r) => r.method === 'PUT')!.claims).toEqual([
+      { claim: 'tier', equals: 'gold' }, { claim: 'level', equals: 3 }, { claim: 'shard', oneOf: [1, 2] },
+    ]);
+    expect(config.routes.find((r) => r.method === 'GET' && r.path === '/things/{id}')!.scopeMatch).toBe('any');
+    expect(config.issuers[1].audience).toBeNull();
+    expect(config.maxTokenLifetimeSeconds).toBeUndefined();
+    expect(config.issuers[2].cognito!.tokenUse).toBe('id');
   });
 });

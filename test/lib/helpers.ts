@@ -20,7 +20,7 @@ export function backend(stack: Stack): apigw.LambdaIntegration {
 }
 
 /** The smallest secure call plus one GET route. */
-export const MINIMAL: SecureApiProps = { issuer: 'https://issuer.example.com', audience: 'api://demo' };
+export const MINIMAL: SecureApiProps = { issuer: 'https://issuer.example.com', audience: ['api://demo'] };
 
 /**
  * Builds a SecureApi from the minimal props, one read route and the given overrides, and returns its template.

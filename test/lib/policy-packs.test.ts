@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { ItemsService, SecureApi } from '../../lib';
+import { SecureApi } from '../../lib';
 import { addCompliancePacks } from '../../demo/compliance-packs';
+import { ItemsService } from '../../demo/items-service';
 
 /** Every optional feature on at once: what a demanding user deploys must pass the same packs as the demo. */
 test('a SecureApi with every option enabled passes all policy packs with no finding or warning', () => {
@@ -17,11 +18,13 @@ test('a SecureApi with every option enabled passes all policy packs with no find
   const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z123', zoneName: 'example.com' });
   const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc');
   const api = new SecureApi(stack, 'Api', {
-    issuer: 'https://login.example.com', audience: 'api://max',
+    issuer: 'https://login.example.com', audience: ['api://max'],
     cognito: { userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'eu-west-1_abc'), clientIds: ['client'] },
     cors: { allowOrigins: ['https://app.example.com'] },
     ipAllowList: ['203.0.113.0/24', '2001:db8::/32'],
-    customDomain: { domainName: 'api.example.com', certificate, hostedZone: zone, securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09 },
+    customDomain: { domainName: 'api.example.com', certificate, hostedZone: zone, securityPolicy: apigw.SecurityPolicy.TLS13_1_3_2025_09, basePath: 'v1/max' },
+    binaryMediaTypes: ['image/png'],
+    minCompressionSize: Size.kibibytes(1),
     apiKeySource: apigw.ApiKeySourceType.AUTHORIZER,
     usagePlans: { basic: { throttle: { rateLimit: 5, burstLimit: 10 }, quota: { limit: 100, period: apigw.Period.DAY } } },
     clients: { alpha: { plan: 'basic' } },
@@ -30,7 +33,14 @@ test('a SecureApi with every option enabled passes all policy packs with no find
     authorizerReservedConcurrency: 10,
   });
   new ItemsService(stack, 'Items', { api, reservedConcurrentExecutions: 5 });
-  api.addRoute('GET /health', { integration: new apigw.MockIntegration(), public: true });
+  api.addRoute('GET /health', { integration: new apigw.MockIntegration(), publicAccess: true });
+  api.addUsagePlan('later', { throttle: { rateLimit: 1, burstLimit: 1 } });
+  api.addClient('beta', { plan: 'later' });
+  // A second API in the same stack shares the trail and the account's CloudWatch role, and brings no table.
+  new SecureApi(stack, 'Second', {
+    issuer: 'https://login.example.com', audience: ['api://second'], withoutTable: true,
+    routes: { 'GET /status': { integration: new apigw.MockIntegration(), scopes: ['status:read'] } },
+  });
   addCompliancePacks(app);
   app.synth();
   const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));

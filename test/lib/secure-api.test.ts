@@ -1,10 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { App, Duration, Errors, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { CallerKey, SecureApi, SecureApiConfigError, TableDataEvents } from '../../lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { AuditTrail, CallerKey, ClaimCondition, CognitoTokenUse, ScopeMatch, SecureApi, TableDataEvents } from '../../lib';
 import { authorizerConfig, backend, MINIMAL, newStack, synth } from './helpers';
 
 const resourcesOf = (template: Template, type: string) => Object.values(template.findResources(type)) as any[];
@@ -394,8 +396,8 @@ describe('SecureApi props', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
   });
 
-  test('maxTokenLifetime null explicitly removes the lifetime cap', () => {
-    const { template } = synth({ tokenPolicy: { maxTokenLifetime: null } });
+  test('allowAnyTokenLifetime explicitly removes the lifetime cap', () => {
+    const { template } = synth({ tokenPolicy: { allowAnyTokenLifetime: true } });
     expect(authorizerConfig(template).maxTokenLifetimeSeconds).toBeUndefined();
   });
 
@@ -403,9 +405,9 @@ describe('SecureApi props', () => {
     const stack = newStack();
     const pool = new cognito.UserPool(stack, 'Pool');
     new SecureApi(stack, 'Api', {
-      issuer: 'https://a.example.com/', audience: null, jwksUri: 'https://keys.example.com/jwks',
+      issuer: 'https://a.example.com/', allowAnyAudience: true, jwksUri: 'https://keys.example.com/jwks',
       additionalIssuers: [{ issuer: 'https://b.example.com', audience: ['x', 'y'] }],
-      cognito: { userPool: pool, clientIds: ['client1'], tokenUse: 'id' },
+      cognito: { userPool: pool, clientIds: ['client1'], tokenUse: CognitoTokenUse.ID },
       routes: { 'GET /things': { integration: backend(stack), scopes: ['things:read'] } },
     });
     const config = authorizerConfig(Template.fromStack(stack));
@@ -421,12 +423,12 @@ describe('SecureApi props', () => {
   test('routes: public, body models, query parameters, claims, and addRoute after construction', () => {
     const { template } = synth((integration) => ({
       routes: {
-        'GET /health': { integration, public: true },
+        'GET /health': { integration, publicAccess: true },
         'POST /things': { integration, scopes: ['things:write'], requestSchema: { type: apigw.JsonSchemaType.OBJECT, additionalProperties: false } },
-        'GET /things': { integration, scopes: ['things:read', 'admin'], scopeMatch: 'any', queryParameters: { limit: false } },
+        'GET /things': { integration, scopes: ['things:read', 'admin'], scopeMatch: ScopeMatch.ANY, queryParameters: { limit: false } },
       },
     }), (api, _stack, integration) => {
-      api.addRoute('DELETE /things/{id}', { integration, scopes: ['things:write'], claims: [{ claim: 'groups', includes: 'admins' }] });
+      api.addRoute('DELETE /things/{id}', { integration, scopes: ['things:write'], claims: [ClaimCondition.includes('groups', 'admins')] });
     });
     template.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'NONE', ApiKeyRequired: false, AuthorizerId: Match.absent() });
     template.hasResourceProperties('AWS::ApiGateway::Method', {
@@ -469,7 +471,7 @@ describe('SecureApi props', () => {
     template.hasResourceProperties('AWS::Lambda::Function', { ReservedConcurrentExecutions: 25 });
   });
 
-  test('two SecureApis in one stack get distinct aliases, trail names and WAF names', () => {
+  test('two SecureApis in one stack get distinct key aliases and WAF names', () => {
     const stack = newStack();
     const integration = backend(stack);
     for (const id of ['One', 'Two']) {
@@ -477,7 +479,7 @@ describe('SecureApi props', () => {
     }
     const template = Template.fromStack(stack);
     const names = (type: string, prop: string) => resourcesOf(template, type).map((r) => r.Properties[prop]);
-    for (const [type, prop] of [['AWS::KMS::Alias', 'AliasName'], ['AWS::CloudTrail::Trail', 'TrailName'], ['AWS::WAFv2::WebACL', 'Name']]) {
+    for (const [type, prop] of [['AWS::KMS::Alias', 'AliasName'], ['AWS::WAFv2::WebACL', 'Name']]) {
       const values = names(type, prop);
       expect(new Set(values).size).toBe(values.length);
     }
@@ -496,21 +498,40 @@ describe('SecureApi props', () => {
     expect(api.webAcl).toBeDefined();
     expect(api.authorizerFunction).toBeDefined();
     expect(api.table).toBeDefined();
-    expect(api.encryptionKey).toBeDefined();
+    expect(api.tableKey).toBeDefined();
+    expect(api.tokenAuthorizer).toBeInstanceOf(apigw.TokenAuthorizer);
     expect(api.auditTrail?.trail).toBeDefined();
-    expect(api.routeTable).toEqual([{ method: 'GET', path: '/things', scopes: ['things:read'] }]);
+    expect(api.routeKeys).toEqual(['GET /things']);
   });
 });
 
 describe('SecureApi invalid configuration', () => {
+  /** The props fail with CDK's ValidationError, naming this construct and its path, the prop, the rule and the value. */
   const fails = (props: Parameters<typeof synth>[0], message: RegExp) => {
-    expect(() => synth(props)).toThrow(SecureApiConfigError);
-    expect(() => synth(props)).toThrow(message);
+    let error: unknown;
+    try {
+      synth(props);
+    } catch (e) {
+      error = e;
+    }
+    expect(Errors.isValidationError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/^SecureApi at 'TestStack\/Api': /);
+    expect((error as Error).message).toMatch(message);
+    expect((error as { constructPath?: string }).constructPath).toBe('TestStack/Api');
   };
 
   test.each([
     ['no issuer at all', { issuer: undefined, audience: undefined }, /a token issuer is required/],
-    ['issuer without audience', { audience: undefined }, /'audience' is required: .*null to explicitly accept any audience/],
+    ['issuer without audience', { audience: undefined }, /'audience' is required: .*'allowAnyAudience: true' to explicitly accept any audience/],
+    ['an audience and the audience opt-out', { allowAnyAudience: true }, /'audience' and 'allowAnyAudience' exclude each other/],
+    ['an additional issuer without audience', { additionalIssuers: [{ issuer: 'https://b.example.com' }] }, /'additionalIssuers\[0\]\.audience' is required/],
+    ['a lifetime cap and its opt-out', { tokenPolicy: { maxTokenLifetime: Duration.hours(1), allowAnyTokenLifetime: true } }, /'tokenPolicy.maxTokenLifetime' and 'tokenPolicy.allowAnyTokenLifetime' exclude each other/],
+    ['a lifetime cap under a minute', { tokenPolicy: { maxTokenLifetime: Duration.seconds(30) } }, /'tokenPolicy.maxTokenLifetime' must be at least 60 seconds/],
+    ['table settings and an existing table', { table: {}, withoutTable: true }, /'table', 'existingTable' and 'withoutTable' exclude each other \(got table and withoutTable\)/],
+    ['a table key without a table', { existingTableKey: {} as kms.IKey }, /'existingTableKey' needs 'existingTable'/],
+    ['a trail and an existing trail', { audit: { trail: {} as AuditTrail, existingTrailArn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/org' } }, /'audit.trail' and 'audit.existingTrailArn' exclude each other/],
+    ['a base path with a leading slash', { customDomain: { domainName: 'api.example.com', certificate: {} as any, basePath: '/v1' } }, /'customDomain.basePath' must be path segments .*\(got '\/v1'\)/],
+    ['compression above 10 MiB', { minCompressionSize: Size.mebibytes(11) }, /'minCompressionSize' must be at most 10 MiB \(got 11534336 bytes\)/],
     ['plain-http issuer', { issuer: 'http://issuer.example.com' }, /'issuer' must be an https URL \(got 'http:\/\/issuer.example.com'\)/],
     ['plain-http JWKS', { jwksUri: 'http://issuer.example.com/jwks' }, /'jwksUri' must be an https URL/],
     ['empty audience list', { audience: [] }, /'audience' must list non-empty values \(got \[\]\)/],
@@ -525,10 +546,9 @@ describe('SecureApi invalid configuration', () => {
     ['a zero stage rate', { throttle: { rateLimit: 0, burstLimit: 10 } }, /'throttle.rateLimit' must be a positive number \(got 0\)/],
     ['a fractional stage burst', { throttle: { rateLimit: 10, burstLimit: 1.5 } }, /'throttle.burstLimit' must be a positive integer \(got 1.5\)/],
     ['negative plan rate', { usagePlans: { p: { throttle: { rateLimit: -1, burstLimit: 1 } } } }, /'usagePlans.p.throttle.rateLimit' must be a positive number \(got -1\)/],
-    ['client in an unknown plan', { usagePlans: { p: { throttle: { rateLimit: 1, burstLimit: 1 } } }, clients: { c: { plan: 'gold' } } }, /'clients.c.plan' must name a plan in 'usagePlans' \(got 'gold'; plans: p\)/],
-    ['clients without plans', { clients: { c: { plan: 'p' } } }, /'clients' need 'usagePlans'/],
+    ['client in an unknown plan', { usagePlans: { p: { throttle: { rateLimit: 1, burstLimit: 1 } } }, clients: { c: { plan: 'gold' } } }, /'clients.c.plan' must name a usage plan \(got 'gold'; plans: p\)/],
+    ['clients without plans', { clients: { c: { plan: 'p' } } }, /'clients.c.plan' must name a usage plan \(got 'p'; plans: none\)/],
     ['two clients with one claim value', { usagePlans: { p: { throttle: { rateLimit: 1, burstLimit: 1 } } }, clients: { a: { plan: 'p', claimValue: 'x' }, b: { plan: 'p', claimValue: 'x' } } }, /'clients.b.claimValue' must be unique/],
-    ['AUTHORIZER key source without clients', { apiKeySource: apigw.ApiKeySourceType.AUTHORIZER }, /'apiKeySource' AUTHORIZER needs 'clients'/],
     ['apiKeyClaim with HEADER keys', { apiKeyClaim: 'client_id' }, /'apiKeyClaim' only applies with 'apiKeySource' AUTHORIZER/],
     ['wildcard CORS origin', { cors: { allowOrigins: ['*'] } }, /'cors.allowOrigins' entries must be https origins .*\(got '\*'\)/],
     ['token size limit too large', { tokenPolicy: { maxTokenBytes: 1_000_000 } }, /'tokenPolicy.maxTokenBytes' must be an integer from 1024 to 16384 \(got 1000000\)/],
@@ -537,11 +557,11 @@ describe('SecureApi invalid configuration', () => {
   ])('rejects %s', (_name, props, message) => fails(props as any, message));
 
   test('rejects a route with no scopes or claims that is not marked public', () => {
-    fails((integration) => ({ routes: { 'GET /open': { integration } } }), /'routes': .*GET \/open.*'public: true'/);
+    fails((integration) => ({ routes: { 'GET /open': { integration } } }), /route 'GET \/open' must declare 'scopes' or 'claims', or explicitly 'publicAccess: true'/);
   });
 
   test('rejects a public route that also declares scopes', () => {
-    fails((integration) => ({ routes: { 'GET /open': { integration, public: true, scopes: ['x'] } } }), /'routes': .*GET \/open/);
+    fails((integration) => ({ routes: { 'GET /open': { integration, publicAccess: true, scopes: ['x'] } } }), /route 'GET \/open': a route with 'publicAccess: true' must not declare/);
   });
 
   test('rejects a malformed route key and a greedy path', () => {
@@ -569,7 +589,7 @@ describe('SecureApi invalid configuration', () => {
   });
 
   test("fails synth when the route table outgrows Lambda's environment limit", () => {
-    const claims = Array.from({ length: 8 }, (_, i) => ({ claim: `https://example.com/claims/very-long-claim-name-${i}`, oneOf: ['alpha-value', 'beta-value', 'gamma-value'] }));
+    const claims = Array.from({ length: 8 }, (_, i) => ClaimCondition.oneOf(`https://example.com/claims/very-long-claim-name-${i}`, ['alpha-value', 'beta-value', 'gamma-value']));
     expect(() => synth((integration) => ({
       routes: Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`GET /resource-${i}/{id}`, { integration, scopes: [`scope:${i}`], claims }])),
     }))).toThrow(/over Lambda's 4096-byte environment limit/);
