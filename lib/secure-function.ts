@@ -53,8 +53,9 @@ export interface SecureFunctionProps {
 }
 
 /**
- * A Lambda function with every default SecureApi wants: the latest Node.js runtime on arm64, a prebuilt bundle, explicit memory and timeout, Powertools JSON logs into a KMS-encrypted log group with retention, and
- * active X-Ray tracing.
+ * A Lambda function with every default SecureApi wants: the latest Node.js runtime on arm64, a prebuilt bundle,
+ * explicit memory and timeout, Powertools JSON logs into a KMS-encrypted log group with retention, and active X-Ray
+ * tracing. Its role has no inline policy: every permission is in one customer-managed policy ({@link addToPolicy}).
  */
 export class SecureFunction extends Construct {
   /** The function. */
