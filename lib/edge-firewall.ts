@@ -273,33 +273,37 @@ export class EdgeFirewall extends Construct {
 const CIDR_V4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
 const CIDR_V6 = /^[0-9a-fA-F:]+\/([0-9]|[1-9]\d|1[01]\d|12[0-8])$/;
 
-/** Validates WAF options; throws a CDK ValidationError at `scope` naming the prop, the rule and the value. */
-export function validateFirewallOptions(scope: IConstruct, o: FirewallRuleOptions, prefix = 'waf'): void {
+/**
+ * Validates WAF options; throws a CDK ValidationError at `scope` naming the prop, the rule and the value.
+ * @param prefix what the options are called at `scope`: `waf` in a SecureApi, nothing in an EdgeFirewall
+ */
+export function validateFirewallOptions(scope: IConstruct, o: FirewallRuleOptions, prefix?: string): void {
+  const at = (prop: string) => (prefix ? `${prefix}.${prop}` : prop);
   for (const key of ['ipRateLimit', 'callerRateLimit'] as const) {
     const value = o[key];
     if (value === undefined || Token.isUnresolved(value)) continue;
     if (!Number.isInteger(value) || value < WAF_LIMITS.minRateLimit || value > WAF_LIMITS.maxRateLimit) {
-      throw configError(scope, `'${prefix}.${key}' must be an integer from ${WAF_LIMITS.minRateLimit} to ${WAF_LIMITS.maxRateLimit} (WAF rate-based rule limits) (got ${value})`);
+      throw configError(scope, `'${at(key)}' must be an integer from ${WAF_LIMITS.minRateLimit} to ${WAF_LIMITS.maxRateLimit} (WAF rate-based rule limits) (got ${value})`);
     }
   }
   if (o.evaluationWindow && !o.evaluationWindow.isUnresolved()) {
     const seconds = o.evaluationWindow.toSeconds();
     if (!WAF_LIMITS.evaluationWindowsSeconds.includes(seconds)) {
-      throw configError(scope, `'${prefix}.evaluationWindow' must be 60, 120, 300 or 600 seconds (got ${seconds})`);
+      throw configError(scope, `'${at('evaluationWindow')}' must be 60, 120, 300 or 600 seconds (got ${seconds})`);
     }
   }
   if (o.maxBodyBytes !== undefined && (!Number.isInteger(o.maxBodyBytes) || o.maxBodyBytes < 1 || o.maxBodyBytes > 65536)) {
-    throw configError(scope, `'${prefix}.maxBodyBytes' must be an integer from 1 to 65536 (WAF inspects at most 64 KiB of an API Gateway body) (got ${o.maxBodyBytes})`);
+    throw configError(scope, `'${at('maxBodyBytes')}' must be an integer from 1 to 65536 (WAF inspects at most 64 KiB of an API Gateway body) (got ${o.maxBodyBytes})`);
   }
-  validateCidrs(scope, `${prefix}.denyCidrs`, o.denyCidrs);
+  validateCidrs(scope, at('denyCidrs'), o.denyCidrs);
   for (const code of o.blockedCountries ?? []) {
     if (!/^[A-Z]{2}$/.test(code)) {
-      throw configError(scope, `'${prefix}.blockedCountries' entries must be ISO 3166-1 alpha-2 codes such as 'KP' (got '${code}')`);
+      throw configError(scope, `'${at('blockedCountries')}' entries must be ISO 3166-1 alpha-2 codes such as 'KP' (got '${code}')`);
     }
   }
   for (const group of o.additionalManagedRuleGroups ?? []) {
     if ((ALWAYS_ON_GROUPS as readonly string[]).includes(group.name)) {
-      throw configError(scope, `'${prefix}.additionalManagedRuleGroups' must not repeat an always-on group (got '${group.name}')`);
+      throw configError(scope, `'${at('additionalManagedRuleGroups')}' must not repeat an always-on group (got '${group.name}')`);
     }
   }
 }

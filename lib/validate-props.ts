@@ -48,7 +48,7 @@ export function validateProps(scope: IConstruct, props: SecureApiProps): void {
     throw configError(scope, `'minCompressionSize' must be at most 10 MiB (got ${compression.toBytes()} bytes)`);
   }
   validateCidrs(scope, 'ipAllowList', props.ipAllowList);
-  validateFirewallOptions(scope, props.waf ?? {});
+  validateFirewallOptions(scope, props.waf ?? {}, 'waf');
   if (props.apiKeyClaim !== undefined && props.apiKeySource !== apigw.ApiKeySourceType.AUTHORIZER) {
     throw configError(scope, "'apiKeyClaim' only applies with 'apiKeySource' AUTHORIZER");
   }

@@ -2,13 +2,13 @@
  * Composition: SecureApi next to existing resources and other SecureApis (bring your own table, no table, shared
  * account-level resources, a shared trail), and what can be added after construction.
  */
-import { App, Errors, Size, Stack } from 'aws-cdk-lib';
+import { App, Errors, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { AuditTrail, SecureApi, SecureApiProps, TableDataEvents } from '../../lib';
+import { AuditTrail, EdgeFirewall, SecureApi, SecureApiProps, TableDataEvents } from '../../lib';
 import { authorizerConfig, backend, MINIMAL, newStack, synth } from './helpers';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
@@ -205,5 +205,16 @@ describe('the REST API', () => {
         BinaryMediaTypes: ['image/png'], MinimumCompressionSize: 1024, Description: 'Orders API',
         SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT',
       });
+  });
+});
+
+describe('the building blocks', () => {
+  test('an EdgeFirewall on its own names its own props when they are invalid', () => {
+    const stack = newStack();
+    const logKey = new kms.Key(stack, 'Key', { enableKeyRotation: true });
+    expect(() => new EdgeFirewall(stack, 'Firewall', {
+      stageArn: 'arn:aws:apigateway:eu-west-1::/restapis/abc/stages/prod', logKey, logRetention: 365, logRemovalPolicy: RemovalPolicy.RETAIN,
+      ipRateLimit: 5,
+    })).toThrow(/^EdgeFirewall at 'TestStack\/Firewall': 'ipRateLimit' must be an integer from 10/);
   });
 });
