@@ -1,20 +1,6 @@
 import { satisfies, tokenScopes, unmetRequirement } from '../../lib/common/access-rules';
 import { parseRouteKey, RouteEntry } from '../../lib/common/route-model';
 
-const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
-const METHOD_ARN = `${PREFIX}GET/items/1`;
-
-function route(key: string, access: Omit<RouteEntry, 'method' | 'path'>): RouteEntry {
-  return { ...parseRouteKey(key), ...access };
-}
-
-/** The ARN of a concrete request to `key`, e.g. `GET /items/1`. */
-function arn(key: string): string {
-  const { method, path } = { method: key.split(' ')[0], path: key.split(' ')[1] };
-  return `${PREFIX}${method}${path}`;
-}
-
-
 describe('tokenScopes', () => {
   test('reads the space-delimited scope claim', () => {
     expect(tokenScopes({ scope: 'items:read  items:write' })).toEqual(['items:read', 'items:write']);

@@ -2,21 +2,7 @@ import * as fc from 'fast-check';
 import { buildPolicy } from '../../lib/common/execute-api-policy';
 import { createPolicyCache } from '../../lib/common/policy-cache';
 import { parseRouteKey, RouteEntry, RouteTableError } from '../../lib/common/route-model';
-import { claimsArb, tableArb } from './arbitraries';
-
-const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
-const METHOD_ARN = `${PREFIX}GET/items/1`;
-
-function route(key: string, access: Omit<RouteEntry, 'method' | 'path'>): RouteEntry {
-  return { ...parseRouteKey(key), ...access };
-}
-
-/** The ARN of a concrete request to `key`, e.g. `GET /items/1`. */
-function arn(key: string): string {
-  const { method, path } = { method: key.split(' ')[0], path: key.split(' ')[1] };
-  return `${PREFIX}${method}${path}`;
-}
-
+import { arn, claimsArb, METHOD_ARN, PREFIX, route, tableArb } from './fixtures';
 
 describe('createPolicyCache', () => {
   const routes = [

@@ -1,8 +1,23 @@
 /**
- * fast-check arbitraries of route tables and token claims, shared by the execute-api policy and policy cache tests.
+ * Shared by the tests of the shared modules: a stage prefix, route and ARN helpers, and fast-check arbitraries of
+ * route tables and token claims.
  */
 import * as fc from 'fast-check';
-import { ClaimCondition, HttpMethod, RouteEntry, routeResourcePattern } from '../../lib/common/route-model';
+import { ClaimCondition, HttpMethod, parseRouteKey, RouteEntry, routeResourcePattern } from '../../lib/common/route-model';
+
+export const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
+export const METHOD_ARN = `${PREFIX}GET/items/1`;
+
+/** A route entry from a route key and its access rule. */
+export function route(key: string, access: Omit<RouteEntry, 'method' | 'path'>): RouteEntry {
+  return { ...parseRouteKey(key), ...access };
+}
+
+/** The ARN of a concrete request to `key`, e.g. `GET /items/1`. */
+export function arn(key: string): string {
+  const { method, path } = { method: key.split(' ')[0], path: key.split(' ')[1] };
+  return `${PREFIX}${method}${path}`;
+}
 
 export const SCOPES = ['read', 'write', 'admin'];
 const PARAM = Symbol('param');
