@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DEFAULTS } from './defaults';
-import { createKey } from './kms-keys';
+import { allowCloudWatchLogs, createKey } from './kms-keys';
 
 /** Which DynamoDB data events the trail records (data events are billed per event). */
 export enum TableDataEvents {
@@ -23,7 +23,10 @@ export enum TableDataEvents {
 
 /** Properties of an {@link AuditTrail}. */
 export interface AuditTrailProps {
-  /** Key that encrypts the trail's CloudWatch Logs log group. */
+  /**
+   * Key that encrypts the trail's CloudWatch Logs log group. The trail lets CloudWatch Logs of this account use it
+   * (a statement in the key policy; an imported key's policy must already allow it).
+   */
   readonly logKey: kms.IKey;
   /**
    * Retention of the trail's CloudWatch Logs copy.
@@ -149,6 +152,8 @@ export class AuditTrail extends Construct {
       logFilePrefix: accessLogPrefix,
     };
 
+    // The key must let CloudWatch Logs use it: a key of a SecureApi does already (the statement is then one).
+    allowCloudWatchLogs(props.logKey);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       encryptionKey: props.logKey,
       retention: props.logRetention ?? DEFAULTS.trailLogRetention,

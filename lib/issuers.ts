@@ -20,7 +20,11 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
     if (issuer.audience === undefined && !issuer.allowAnyAudience) {
       throw configError(scope, `'${where}audience' is required: list the accepted audiences, or set '${where}allowAnyAudience: true' to explicitly accept any audience`);
     }
-    if (issuer.audience && (issuer.audience.length === 0 || issuer.audience.some((a) => !a))) {
+    // Checked at run time too: JavaScript callers (and other languages through jsii) can pass anything.
+    if (issuer.audience !== undefined && !Array.isArray(issuer.audience)) {
+      throw configError(scope, `'${where}audience' must be a list of audiences, such as ['api://orders'] (got ${JSON.stringify(issuer.audience)})`);
+    }
+    if (issuer.audience && (issuer.audience.length === 0 || issuer.audience.some((a) => typeof a !== 'string' || !a))) {
       throw configError(scope, `'${where}audience' must list non-empty values (got ${JSON.stringify(issuer.audience)})`);
     }
     const jwksUri = issuer.jwksUri ?? `${issuer.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;

@@ -44,12 +44,21 @@ export function createKey(scope: Construct, id: string, options: SecureKeyOption
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
  */
 export function createLogKey(scope: Construct, removalPolicy: RemovalPolicy): kms.Key {
-  const stack = Stack.of(scope);
   const key = createKey(scope, 'LogKey', {
     description: 'SecureApi: encrypts the API access, WAF, Lambda and CloudTrail log groups',
     aliasSuffix: 'logs',
     removalPolicy,
   });
+  allowCloudWatchLogs(key);
+  return key;
+}
+
+/**
+ * Lets CloudWatch Logs of this account and region use the key for this account's log groups: what a log group
+ * encrypted with a customer-managed key needs. No effect on an imported key (its policy is not ours to change).
+ */
+export function allowCloudWatchLogs(key: kms.IKey): void {
+  const stack = Stack.of(key);
   key.addToResourcePolicy(new iam.PolicyStatement({
     sid: 'AllowCloudWatchLogsOfThisAccount',
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
@@ -59,5 +68,4 @@ export function createLogKey(scope: Construct, removalPolicy: RemovalPolicy): km
       ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:log-group:*` },
     },
   }));
-  return key;
 }

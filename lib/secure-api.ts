@@ -124,9 +124,10 @@ export class SecureApi extends Construct {
         throttlingBurstLimit: throttle.burstLimit,
       },
     });
-    if (props.cloudWatchRole ?? cloudWatchRoleByDefault(this)) {
+    const account = (props.cloudWatchRole ?? cloudWatchRoleByDefault(this)) ? accountLogging(this) : undefined;
+    if (account) {
       // Execution logging fails to deploy until the account has the role: the stage waits for it.
-      this.api.deploymentStage.node.addDependency(accountLogging(this));
+      this.api.deploymentStage.node.addDependency(account);
     }
     acknowledgeApiFindings(this.api);
     // Every Lambda permission the API creates names this account as well as the API's ARN (confused deputy).
@@ -166,7 +167,14 @@ export class SecureApi extends Construct {
     if (props.audit?.existingTrailArn) {
       this.trailArn = props.audit.existingTrailArn;
     } else {
-      this.auditTrail = props.audit?.trail ?? sharedTrail(this, { logKey: this.logKey, logRetention, removalPolicy });
+      const trail = props.audit?.trail;
+      const trailStack = trail && Stack.of(trail);
+      if (trailStack && trailStack !== Stack.of(this) && account && Stack.of(account) === trailStack) {
+        // The trail would read this stack's table ARN (its stack depends on this one) while this stage waits for the
+        // account logging settings in that same stack (this stack depends on it): a cycle CloudFormation cannot deploy.
+        throw configError(this, `'audit.trail' is in stack '${trailStack.stackName}', which also holds the account's API Gateway logging settings that this API's stage waits for: the two stacks would depend on each other. Create the shared AuditTrail in a stack of its own, or set 'audit.existingTrailArn'`);
+      }
+      this.auditTrail = trail ?? sharedTrail(this, { logKey: this.logKey, logRetention, removalPolicy });
       if (this.table) this.auditTrail.recordTable(this.table, props.audit?.tableDataEvents);
       this.trailArn = this.auditTrail.trail.trailArn;
     }

@@ -218,3 +218,40 @@ describe('the building blocks', () => {
     })).toThrow(/^EdgeFirewall at 'TestStack\/Firewall': 'ipRateLimit' must be an integer from 10/);
   });
 });
+
+describe('cross-stack limits and loose input', () => {
+  test("a trail in the stack that holds the account logging settings cannot serve another stack's API (a cycle)", () => {
+    const app = new App();
+    const first = new Stack(app, 'First', { env: ENV });
+    const second = new Stack(app, 'Second', { env: ENV });
+    const firstApi = new SecureApi(first, 'Api', { ...MINIMAL, ...route(first) });
+    expect(() => new SecureApi(second, 'Api', { ...MINIMAL, ...route(second), audit: { trail: firstApi.auditTrail } }))
+      .toThrow(/^SecureApi at 'Second\/Api': 'audit.trail' is in stack 'First', which also holds the account's API Gateway logging settings/);
+    // Without the account role there is no cycle, and the trail is shared.
+    const app2 = new App();
+    const a = new Stack(app2, 'A', { env: ENV });
+    const b = new Stack(app2, 'B', { env: ENV });
+    const aApi = new SecureApi(a, 'Api', { ...MINIMAL, ...route(a), cloudWatchRole: false });
+    const bApi = new SecureApi(b, 'Api', { ...MINIMAL, ...route(b), cloudWatchRole: false, audit: { trail: aApi.auditTrail } });
+    expect(bApi.auditTrail).toBe(aApi.auditTrail);
+    expect(tableSelectors(Template.fromStack(a))[0].FieldSelectors.find((f: any) => f.Field === 'resources.ARN').Equals).toHaveLength(2);
+  });
+
+  test('an audience given as a string (JavaScript callers) is refused with a clear message', () => {
+    expect(() => synth({ audience: 'api://demo' as unknown as string[] }))
+      .toThrow(/'audience' must be a list of audiences, such as \['api:\/\/orders'\] \(got "api:\/\/demo"\)/);
+  });
+
+  test("an AuditTrail lets CloudWatch Logs use its log key, once when the key is a SecureApi's", () => {
+    const stack = newStack();
+    const logKey = new kms.Key(stack, 'TrailLogKey', { enableKeyRotation: true });
+    new AuditTrail(stack, 'Trail', { logKey });
+    const keys = Template.fromStack(stack).findResources('AWS::KMS::Key');
+    const statement = (key: any) => key.Properties.KeyPolicy.Statement.filter((s: any) => s.Sid === 'AllowCloudWatchLogsOfThisAccount');
+    expect(statement(keys[stack.getLogicalId(logKey.node.defaultChild as kms.CfnKey)])).toHaveLength(1);
+    const { template } = synth();
+    const logKeys = Object.entries(template.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('ApiLogKey'));
+    expect(logKeys).toHaveLength(1);
+    expect(statement(logKeys[0][1])).toHaveLength(1);
+  });
+});

@@ -84,15 +84,21 @@ const scenarios = {
     };
   },
 
+  // The trail of the first API's stack cannot serve an API of another stack: that stack also holds the account
+  // logging settings the second stage waits for, so the two stacks would depend on each other. A clear error.
   'trail-across-stacks'(app) {
     const first = new Stack(app, 'First', { env });
     const second = new Stack(app, 'Second', { env });
     const firstApi = new SecureApi(first, 'Api', apiProps(first, 'Hello'));
-    const secondApi = new SecureApi(second, 'Api', apiProps(second, 'Hello', { audit: { trail: firstApi.auditTrail } }));
-    return {
-      secondStageDependsOn: secondApi.api.deploymentStage.node.dependencies.map((d) => d.node.path),
-      sameTrail: firstApi.auditTrail === secondApi.auditTrail,
-    };
+    try {
+      new SecureApi(second, 'Api', apiProps(second, 'Hello', { audit: { trail: firstApi.auditTrail } }));
+    } catch (e) {
+      return {
+        error: { isValidationError: Errors.isValidationError(e), message: e.message, constructPath: e.constructPath },
+        synth: false,
+      };
+    }
+    return { error: null, synth: false };
   },
 
   'trail-in-audit-stack'(app) {

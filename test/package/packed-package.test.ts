@@ -244,22 +244,13 @@ describe('the packed package', () => {
       expect(facts.sameTrail).toBe(false);
     });
 
-    test('two SecureApis in two stacks share one trail passed as audit.trail, without a dependency cycle', () => {
-      const { template, manifest, facts } = assembly('trail-across-stacks');
-      const [first, second] = [template('First'), template('Second')];
-      expect(resourcesOf(second, 'AWS::CloudTrail::Trail')).toEqual({});
-      // The first stack's trail records both tables; the second's ARN arrives through an export of the second stack.
-      const arns = trailTableArns(first);
-      expect(arns).toHaveLength(2);
-      expect(arns).toContainEqual({ 'Fn::GetAtt': [onlyLogicalId(first, 'AWS::DynamoDB::Table'), 'Arn'] });
-      expect(arns).toContainEqual({ 'Fn::ImportValue': expect.any(String) });
-      expect(facts.sameTrail).toBe(true);
-      // Still one API Gateway account, and the second stage still deploys after it.
-      const accounts = ['First', 'Second'].flatMap((stack) => Object.values(resourcesOf(template(stack), 'AWS::ApiGateway::Account'))
-        .map((r: Json) => ({ stack, path: r.Metadata['aws:cdk:path'] })));
-      expect(accounts).toHaveLength(1);
-      expect(facts.secondStageDependsOn).toEqual([accounts[0].path]);
-      if (accounts[0].stack !== 'Second') expect(manifest().artifacts.Second.dependencies).toContain(accounts[0].stack);
+    test("another stack's SecureApi trail as audit.trail is refused with a ValidationError, not a dependency cycle", () => {
+      const { facts } = assembly('trail-across-stacks');
+      expect(facts.error).toEqual({
+        isValidationError: true,
+        constructPath: 'Second/Api',
+        message: expect.stringContaining("SecureApi at 'Second/Api': 'audit.trail' is in stack 'First', which also holds the account's API Gateway logging settings"),
+      });
     });
 
     test('two SecureApis in two stacks share one trail of a stack of its own, which deploys after both', () => {
