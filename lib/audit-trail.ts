@@ -21,7 +21,7 @@ export enum TableDataEvents {
   NONE = 'NONE',
 }
 
-/** Properties of an {@link AuditTrail}. */
+/** Properties of an `AuditTrail`. */
 export interface AuditTrailProps {
   /**
    * Key that encrypts the trail's CloudWatch Logs log group. The trail lets CloudWatch Logs of this account use it
@@ -43,7 +43,7 @@ export interface AuditTrailProps {
 /**
  * A CloudTrail trail for the API's account: multi-region, global service events, log file validation, delivered to a
  * KMS-encrypted, versioned, SSL-only, access-logged S3 bucket with a lifecycle and to an encrypted CloudWatch Logs
- * log group, with DynamoDB data events of the tables recorded with {@link AuditTrail.recordTable} through advanced
+ * log group, with DynamoDB data events of the tables recorded with `AuditTrail.recordTable` through advanced
  * event selectors. One trail serves every SecureApi of a stack (or, passed as `audit.trail`, of an app).
  */
 export class AuditTrail extends Construct {
@@ -190,8 +190,7 @@ export class AuditTrail extends Construct {
   /**
    * Records the data events of a DynamoDB table (billed per event).
    * @param table the table
-   * @param events which data events; NONE records none
-   * @default events TableDataEvents.ALL
+   * @param events which data events (NONE records none); TableDataEvents.ALL when omitted
    */
   public recordTable(table: dynamodb.ITable, events?: TableDataEvents): void {
     const which = events ?? TableDataEvents.ALL;

@@ -80,7 +80,7 @@ export interface FirewallRuleOptions {
   readonly blockedCountries?: string[];
 }
 
-/** Properties of an {@link EdgeFirewall}. */
+/** Properties of an `EdgeFirewall`. */
 export interface EdgeFirewallProps extends FirewallRuleOptions {
   /**
    * CIDRs (IPv4 or IPv6) allowed; when set, every other source is blocked.

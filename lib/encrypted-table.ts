@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { createKey } from './kms-keys';
 
-/** Properties of an {@link EncryptedTable}. */
+/** Properties of an `EncryptedTable`. */
 export interface EncryptedTableProps {
   /**
    * What happens to the table and its key when the stack is deleted.

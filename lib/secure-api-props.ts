@@ -222,7 +222,7 @@ export interface AuditOptions {
   readonly existingTrailArn?: string;
 }
 
-/** Properties of a {@link SecureApi}. */
+/** Properties of a `SecureApi`. */
 export interface SecureApiProps {
   /**
    * Issuer (`iss`) of accepted tokens. Required unless `cognito` or `additionalIssuers` is set.

@@ -22,7 +22,7 @@ export function bundledCode(name: 'authorizer'): lambda.Code {
 
 const MISSING_BUNDLE = 'SecureApiMissingBundle' as ConstructorParameters<typeof UnscopedValidationError>[0];
 
-/** Properties of a {@link SecureFunction}. */
+/** Properties of a `SecureFunction`. */
 export interface SecureFunctionProps {
   /** The function's code: a bundle whose `index.js` exports `handler`. */
   readonly code: lambda.Code;
@@ -55,14 +55,14 @@ export interface SecureFunctionProps {
 /**
  * A Lambda function with every default SecureApi wants: the latest Node.js runtime on arm64, a prebuilt bundle,
  * explicit memory and timeout, Powertools JSON logs into a KMS-encrypted log group with retention, and active X-Ray
- * tracing. Its role has no inline policy: every permission is in one customer-managed policy ({@link addToPolicy}).
+ * tracing. Its role has no inline policy: every permission is in one customer-managed policy (`addToPolicy`).
  */
 export class SecureFunction extends Construct {
   /** The function. */
   public readonly function: lambda.Function;
   /** Its log group. */
   public readonly logGroup: logs.LogGroup;
-  /** Its execution role. It has no inline policy: every permission is in {@link policy}. */
+  /** Its execution role. It has no inline policy: every permission is in `policy`. */
   public readonly role: iam.Role;
   /** The customer-managed policy that holds every permission of the function, and nothing else. */
   public readonly policy: iam.ManagedPolicy;
@@ -124,7 +124,10 @@ export class SecureFunction extends Construct {
     acknowledgeFunctionFindings(this.function, props.reservedConcurrentExecutions !== undefined);
   }
 
-  /** Adds a permission to the function's policy (the role takes no inline policies). */
+  /**
+   * Adds a permission to the function's policy (the role takes no inline policies).
+   * @param statement the permission
+   */
   public addToPolicy(statement: iam.PolicyStatement): void {
     this.policy.addStatements(statement);
   }
