@@ -3,11 +3,15 @@
  * floor measured in the same run, with its target and PASS/MISS), and writes bench/results/latest.json and
  * bench/results/latest.md. A missed target is a figure, not a failure; an error in a benchmark exits non-zero.
  *
- *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--no-write] [--update-readme]
+ *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--synth-rounds=N] [--no-write]
+ *                     [--write] [--update-readme]
  *
- * `--quick` runs a few rounds of everything (a smoke test of the harness; its figures are noisy and are not written
- * unless `--write` is given too). `--update-readme` also replaces the results table in README.md's Benchmarks section
- * (between the `bench:results` markers; nothing else in the README).
+ * (`npm run bench -- --only=synth` builds first.) `--only` also takes its list as the next argument
+ * (`--only synth`). `--quick` runs a few rounds of everything (a smoke test of the harness; its figures are noisy and
+ * are not written unless `--write` is given too). `--synth-rounds=N` sets the rounds of both synth measurements
+ * (default 5; 1 with `--quick`). `--update-readme` also replaces the results table in README.md's Benchmarks section
+ * (between the `bench:results` markers; nothing else in the README). An unknown flag is an error. The results files
+ * hold the benchmarks of the run that wrote them only: after `--only`, the others are gone from them.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -64,14 +68,14 @@ const FULL: OptionsOf = {
   'authorizer': { rounds: 15, roundMs: 200, warmupMs: 1000 },
   'cold-start': { rounds: 21 },
   'end-to-end': { burstSize: 150, bursts: { 1: 8, 16: 16 }, dynamoRequests: { 1: 1200, 16: 2400 }, warmupRequests: 150 },
-  'synth': { rounds: 5 },
+  'synth': { cliRounds: 5, appRounds: 5 },
 };
 
 const QUICK: OptionsOf = {
   'authorizer': { rounds: 3, roundMs: 100, warmupMs: 200 },
   'cold-start': { rounds: 3 },
   'end-to-end': { burstSize: 60, bursts: { 1: 1, 16: 2 }, dynamoRequests: { 1: 60, 16: 120 }, warmupRequests: 48 },
-  'synth': { rounds: 1 },
+  'synth': { cliRounds: 1, appRounds: 1 },
 };
 
 function machine(): Machine {
@@ -159,15 +163,58 @@ function updateReadme(markdown: string): void {
   writeFileSync(file, `${readme.slice(0, start + README_START.length)}\n${markdown}${readme.slice(end)}`);
 }
 
+/** What the command line asks for. */
+interface Args {
+  readonly only?: string[];
+  readonly quick: boolean;
+  readonly write: boolean;
+  readonly noWrite: boolean;
+  readonly updateReadme: boolean;
+  readonly synthRounds?: number;
+}
+
+/** Parses the flags of the usage above; throws on anything else, so that a mistyped flag does not run everything. */
+function parseArgs(argv: readonly string[]): Args {
+  let only: string[] | undefined;
+  let synthRounds: number | undefined;
+  const flags = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const [name, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
+    if (name === '--only' || name === '--synth-rounds') {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === '') throw new Error(`${name} needs a value`);
+      if (name === '--only') {
+        only = value.split(',').map((s) => s.trim()).filter(Boolean);
+        const unknown = only.filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
+        if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHMARKS.join(', ')})`);
+      } else {
+        synthRounds = Number(value);
+        if (!Number.isInteger(synthRounds) || synthRounds < 1 || synthRounds > 50) {
+          throw new Error(`--synth-rounds must be a whole number from 1 to 50 (got ${value})`);
+        }
+      }
+    } else if (['--quick', '--write', '--no-write', '--update-readme'].includes(argv[i])) {
+      flags.add(argv[i]);
+    } else {
+      throw new Error(`unknown argument ${argv[i]} (usage: node bench/run.js [--quick] [--only=${BENCHMARKS.join(',')}] `
+        + '[--synth-rounds=N] [--write | --no-write] [--update-readme])');
+    }
+  }
+  return {
+    only, synthRounds,
+    quick: flags.has('--quick'), write: flags.has('--write'), noWrite: flags.has('--no-write'), updateReadme: flags.has('--update-readme'),
+  };
+}
+
 async function main(argv: string[]): Promise<number> {
-  const flag = (name: string): boolean => argv.includes(`--${name}`);
-  const only = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',').map((s) => s.trim());
-  const unknown = (only ?? []).filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
-  if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHMARKS.join(', ')})`);
-  const selected = BENCHMARKS.filter((n) => only === undefined || only.includes(n));
-  const quick = flag('quick');
-  const write = flag('write') || (!quick && !flag('no-write'));
-  const options = quick ? QUICK : FULL;
+  const args = parseArgs(argv);
+  const selected = BENCHMARKS.filter((n) => args.only === undefined || args.only.includes(n));
+  const quick = args.quick;
+  const write = args.write || (!quick && !args.noWrite);
+  const base = quick ? QUICK : FULL;
+  const options: OptionsOf = args.synthRounds === undefined
+    ? base
+    : { ...base, synth: { cliRounds: args.synthRounds, appRounds: args.synthRounds } };
 
   for (const bundle of Object.values(BUNDLES)) {
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` (or \`npm run bench\`) first`);
@@ -205,7 +252,7 @@ async function main(argv: string[]): Promise<number> {
     writeAtomically(join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
     writeAtomically(join(dir, 'latest.md'), markdownReport(report));
     process.stdout.write('\nwrote bench/results/latest.json and bench/results/latest.md\n');
-    if (flag('update-readme') && Object.keys(errors).length === 0) {
+    if (args.updateReadme && Object.keys(errors).length === 0) {
       updateReadme(markdownReport(report));
       process.stdout.write('updated the results in README.md\n');
     }
