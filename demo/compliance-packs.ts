@@ -1,11 +1,12 @@
 import { Validations } from 'aws-cdk-lib';
-import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks, ServerlessChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
+import { FocusedCfnGuardValidator } from './focused-cfn-guard';
 
 /**
  * Runs the compliance packs on every stack of an app at synth: cdk-nag AwsSolutions, Serverless, NIST 800-53 R5,
- * PCI DSS 3.2.1 and HIPAA Security, and the AWS Control Tower proactive controls through cfn-guard.
+ * PCI DSS 3.2.1 and HIPAA Security, and the AWS Control Tower proactive controls through cfn-guard (the rules that
+ * can apply to the templates' resource types: `FocusedCfnGuardValidator`).
  * Synth fails on any finding that is not acknowledged with `Validations.of(construct).acknowledge()`.
  */
 export function addCompliancePacks(app: IConstruct): void {
@@ -15,6 +16,6 @@ export function addCompliancePacks(app: IConstruct): void {
     new NIST80053R5Checks(app),
     new PCIDSS321Checks(app),
     new HIPAASecurityChecks(app),
-    new CfnGuardValidator(),
+    new FocusedCfnGuardValidator(),
   );
 }
