@@ -1,4 +1,4 @@
-import { Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -125,6 +125,10 @@ export class SecureApi extends Construct {
       },
     });
     const account = (props.cloudWatchRole ?? cloudWatchRoleByDefault(this)) ? accountLogging(this) : undefined;
+    if (!account && props.cloudWatchRole === undefined) {
+      // `cdk init` apps set the flag: say so, since a stage with execution logs fails to deploy in an account without the role.
+      Annotations.of(this).addWarningV2('secure-api:accountLoggingRoleNotSet', "The feature flag '@aws-cdk/aws-apigateway:disableCloudWatchRole' is set, so this SecureApi does not set API Gateway's account-wide CloudWatch Logs role: the account must already have one (API Gateway settings), or the stage fails to deploy with execution and access logging. Set 'cloudWatchRole: true' to have SecureApi create it once per account and region, or 'cloudWatchRole: false' to silence this warning.");
+    }
     if (account) {
       // Execution logging fails to deploy until the account has the role: the stage waits for it.
       this.api.deploymentStage.node.addDependency(account);

@@ -4,7 +4,7 @@
  */
 import { App, Errors, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -109,6 +109,11 @@ describe('account-level resources', () => {
     const off = flagged();
     new SecureApi(off, 'Api', { ...MINIMAL, ...route(off) });
     Template.fromStack(off).resourceCountIs('AWS::ApiGateway::Account', 0);
+    // A cdk init app sets the flag: the user is told the account must have the role.
+    Annotations.fromStack(off).hasWarning('/S/Api', Match.stringLikeRegexp("disableCloudWatchRole' is set.*the account must already have one"));
+    const silenced = flagged();
+    new SecureApi(silenced, 'Api', { ...MINIMAL, ...route(silenced), cloudWatchRole: false });
+    expect(Annotations.fromStack(silenced).findWarning('*', Match.stringLikeRegexp('disableCloudWatchRole'))).toEqual([]);
     const on = flagged();
     new SecureApi(on, 'Api', { ...MINIMAL, ...route(on), cloudWatchRole: true });
     Template.fromStack(on).resourceCountIs('AWS::ApiGateway::Account', 1);
