@@ -404,7 +404,9 @@ export class SecureApi extends Construct {
       });
     }
     if (options.basePath?.includes('/')) {
-      // A base path mapping takes one path segment; an API mapping (API Gateway v2) takes several.
+      // A base path mapping takes one path segment; an API mapping (API Gateway v2) takes several, on a regional
+      // domain with a TLS 1.2 (or stricter) policy, which is all SecureApi allows.
+      // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html
       domain.addApiMapping(this.api.deploymentStage, { basePath: options.basePath });
     } else {
       domain.addBasePathMapping(this.api, { basePath: options.basePath, stage: this.api.deploymentStage });
