@@ -13,7 +13,12 @@ import { IConstruct } from 'constructs';
  * aws-cdk-lib construct throws; the peer dependency floor is a version that has it (test/package checks the floor).
  */
 export function configError(scope: IConstruct, message: string): Error {
-  return new ValidationError(ERROR_NAME, `${constructLabel(scope)}: ${message}`, scope);
+  return new ValidationError(ERROR_NAME, configMessage(scope, message), scope);
+}
+
+/** A configuration problem as its message reads, for the checks CDK runs at synth (`node.addValidation`). */
+export function configMessage(scope: IConstruct, message: string): string {
+  return `${constructLabel(scope)}: ${message}`;
 }
 
 /** The error's `name`: one literal string, as CDK's error codes are. */

@@ -15,7 +15,7 @@ import { parseRouteKey, RouteEntry, RouteTableError, validateRouteTable } from '
 import { DEFAULTS } from './defaults';
 import { EdgeFirewall } from './edge-firewall';
 import { EncryptedTable } from './encrypted-table';
-import { configError } from './errors';
+import { configError, configMessage } from './errors';
 import { resolveIssuers } from './issuers';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { createLogKey } from './kms-keys';
@@ -363,19 +363,18 @@ export class SecureApi extends Construct {
   /** What can only be checked once every route, plan and client is in: CDK runs it at synth. */
   private validateComplete(): string[] {
     const errors: string[] = [];
-    const where = `SecureApi at '${this.node.path}'`;
     if (this.routes.size === 0) {
-      errors.push(`${where}: no routes: declare at least one in 'routes' or with addRoute()`);
+      errors.push("no routes: declare at least one in 'routes' or with addRoute()");
     }
     for (const { plan, routeKey } of this.routeThrottles) {
       if (!this.routes.has(routeKey)) {
-        errors.push(`${where}: 'usagePlans.${plan}.routeThrottles' names an unknown route (got '${routeKey}'; routes: ${this.routeKeys.join(', ') || 'none'})`);
+        errors.push(`'usagePlans.${plan}.routeThrottles' names an unknown route (got '${routeKey}'; routes: ${this.routeKeys.join(', ') || 'none'})`);
       }
     }
     if (this.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER && this.clientClaims.size === 0) {
-      errors.push(`${where}: 'apiKeySource' AUTHORIZER needs clients ('clients' or addClient()): the authorizer maps a token claim to a client's key`);
+      errors.push("'apiKeySource' AUTHORIZER needs clients ('clients' or addClient()): the authorizer maps a token claim to a client's key");
     }
-    return errors;
+    return errors.map((message) => configMessage(this, message));
   }
 
   /** Runs a route-model check, turning its error into this construct's configuration error. */

@@ -126,11 +126,4 @@ export function acknowledgeApiFindings(api: apigw.RestApi): void {
     id: 'cdk-validator-cfnguard::lambda_function_public_access_prohibited_check',
     reason: "API Gateway's Lambda permissions set SourceArn to this API's execute-api ARN and SourceAccount to this account; the rule only recognises literal strings, and both are CloudFormation references here.",
   });
-  const role = api.node.tryFindChild('CloudWatchRole');
-  if (role) {
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      reason: "API Gateway's account-wide logging role uses the AWS-maintained policy that API Gateway documents for it; it only allows writing to CloudWatch Logs.",
-    });
-  }
 }

@@ -2,14 +2,14 @@
  * Composition: SecureApi next to existing resources and other SecureApis (bring your own table, no table, shared
  * account-level resources, a shared trail), and what can be added after construction.
  */
-import { App, Errors, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AuditTrail, EdgeFirewall, SecureApi, SecureApiProps, TableDataEvents } from '../../lib';
-import { authorizerConfig, backend, MINIMAL, newStack, synth } from './helpers';
+import { authorizerConfig, backend, MINIMAL, newStack, synth, validationErrorOf } from './helpers';
 
 const ENV = { account: '123456789012', region: 'eu-west-1' };
 const resourcesOf = (template: Template, type: string) => Object.values(template.findResources(type)) as any[];
@@ -174,14 +174,8 @@ describe('after construction', () => {
   });
 
   test('the AUTHORIZER key source without any client fails at synth with a ValidationError naming the construct', () => {
-    let error: unknown;
-    try {
-      synth({ apiKeySource: apigw.ApiKeySourceType.AUTHORIZER });
-    } catch (e) {
-      error = e;
-    }
-    expect(Errors.isValidationError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/SecureApi at 'TestStack\/Api': 'apiKeySource' AUTHORIZER needs clients/);
+    const error = validationErrorOf(() => synth({ apiKeySource: apigw.ApiKeySourceType.AUTHORIZER }));
+    expect(error.message).toMatch(/SecureApi at 'TestStack\/Api': 'apiKeySource' AUTHORIZER needs clients/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Errors, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -50,4 +50,16 @@ export function authorizerConfig(template: Template): any {
   // Tokens inside (API key ids) render as Fn::Join: stitch a placeholder in for each reference.
   const parts = raw['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'TOKEN'));
   return JSON.parse(parts.join(''));
+}
+
+/** The error `run` throws, which must be CDK's ValidationError (as every SecureApi configuration error is). */
+export function validationErrorOf(run: () => unknown): Error & { constructPath?: string } {
+  let error: unknown;
+  try {
+    run();
+  } catch (e) {
+    error = e;
+  }
+  expect(Errors.isValidationError(error)).toBe(true);
+  return error as Error & { constructPath?: string };
 }

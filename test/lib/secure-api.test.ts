@@ -1,4 +1,4 @@
-import { App, Duration, Errors, RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -7,7 +7,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { AuditTrail, CallerKey, ClaimCondition, CognitoTokenUse, ScopeMatch, SecureApi, TableDataEvents } from '../../lib';
-import { authorizerConfig, backend, MINIMAL, newStack, synth } from './helpers';
+import { authorizerConfig, backend, MINIMAL, newStack, synth, validationErrorOf } from './helpers';
 
 const resourcesOf = (template: Template, type: string) => Object.values(template.findResources(type)) as any[];
 
@@ -508,16 +508,10 @@ describe('SecureApi props', () => {
 describe('SecureApi invalid configuration', () => {
   /** The props fail with CDK's ValidationError, naming this construct and its path, the prop, the rule and the value. */
   const fails = (props: Parameters<typeof synth>[0], message: RegExp) => {
-    let error: unknown;
-    try {
-      synth(props);
-    } catch (e) {
-      error = e;
-    }
-    expect(Errors.isValidationError(error)).toBe(true);
-    expect((error as Error).message).toMatch(/^SecureApi at 'TestStack\/Api': /);
-    expect((error as Error).message).toMatch(message);
-    expect((error as { constructPath?: string }).constructPath).toBe('TestStack/Api');
+    const error = validationErrorOf(() => synth(props));
+    expect(error.message).toMatch(/^SecureApi at 'TestStack\/Api': /);
+    expect(error.message).toMatch(message);
+    expect(error.constructPath).toBe('TestStack/Api');
   };
 
   test.each([

@@ -17,6 +17,19 @@ const { AuditTrail, SecureApi } = require('secure-api');
 
 const env = { account: '123456789012', region: 'eu-west-1' };
 
+/** What a construction that should fail threw, as facts (the scenario is then not synthesized). */
+function thrown(construct) {
+  try {
+    construct();
+  } catch (e) {
+    return {
+      error: { isValidationError: Errors.isValidationError(e), message: e.message, constructPath: e.constructPath },
+      synth: false,
+    };
+  }
+  return { error: null, synth: false };
+}
+
 /** A trivial backend for a route. */
 function backend(stack, id) {
   const fn = new lambda.Function(stack, id, {
@@ -90,15 +103,7 @@ const scenarios = {
     const first = new Stack(app, 'First', { env });
     const second = new Stack(app, 'Second', { env });
     const firstApi = new SecureApi(first, 'Api', apiProps(first, 'Hello'));
-    try {
-      new SecureApi(second, 'Api', apiProps(second, 'Hello', { audit: { trail: firstApi.auditTrail } }));
-    } catch (e) {
-      return {
-        error: { isValidationError: Errors.isValidationError(e), message: e.message, constructPath: e.constructPath },
-        synth: false,
-      };
-    }
-    return { error: null, synth: false };
+    return thrown(() => new SecureApi(second, 'Api', apiProps(second, 'Hello', { audit: { trail: firstApi.auditTrail } })));
   },
 
   'trail-in-audit-stack'(app) {
@@ -122,15 +127,7 @@ const scenarios = {
   'invalid-prop'(app) {
     const stack = new Stack(app, 'Consumer', { env });
     const { table } = consumerTable(stack);
-    try {
-      new SecureApi(stack, 'Api', apiProps(stack, 'Hello', { existingTable: table, withoutTable: true }));
-    } catch (e) {
-      return {
-        error: { isValidationError: Errors.isValidationError(e), message: e.message, constructPath: e.constructPath },
-        synth: false,
-      };
-    }
-    return { error: null, synth: false };
+    return thrown(() => new SecureApi(stack, 'Api', apiProps(stack, 'Hello', { existingTable: table, withoutTable: true })));
   },
 };
 
