@@ -1,4 +1,4 @@
-import { FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct, IConstruct } from 'constructs';
 import { AuditTrail } from './audit-trail';
+import { bundledCode, SecureFunction, SecureFunctionCaller } from './secure-function';
 
 /*
  * Resources that exist once per account and region, or once per stack, and that every SecureApi there shares:
@@ -17,6 +18,8 @@ const accountLoggingByApp = new WeakMap<IConstruct, Map<string, apigw.CfnAccount
 
 /** Construct id of the shared account logging settings, a child of the stack that holds them. */
 const ACCOUNT_LOGGING_ID = 'SecureApiAccountLogging';
+/** Construct id of the stack's account logging check. */
+const ACCOUNT_LOGGING_CHECK_ID = 'SecureApiAccountLoggingCheck';
 /** Construct id of the stack's shared trail. */
 const SHARED_TRAIL_ID = 'SecureApiAuditTrail';
 
@@ -57,6 +60,53 @@ export function accountLogging(scope: IConstruct): apigw.CfnAccount {
   account.applyRemovalPolicy(RemovalPolicy.RETAIN);
   byEnv.set(envKey, account);
   return account;
+}
+
+/** Settings of the function of the account logging check, from the SecureApi that creates it. */
+export interface AccountLoggingCheckOptions {
+  /** Key of the function's log group. */
+  readonly logKey: kms.IKey;
+  /** Retention of that log group. */
+  readonly logRetention: logs.RetentionDays;
+  /** Removal policy of that log group. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * When SecureApi does not set the account's CloudWatch Logs role, a custom resource that checks, before any stage
+ * of the stack is created, that the account has one, and otherwise fails the deployment with a message that says
+ * what to do. One per stack: the first SecureApi there creates it, every stage waits for it.
+ * @see https://docs.aws.amazon.com/apigateway/latest/api/API_GetAccount.html
+ */
+export function accountLoggingCheck(scope: IConstruct, options: AccountLoggingCheckOptions): CustomResource {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(ACCOUNT_LOGGING_CHECK_ID)?.node.tryFindChild('Check');
+  if (existing instanceof CustomResource) return existing;
+  const holder = new Construct(stack, ACCOUNT_LOGGING_CHECK_ID);
+  const fn = new SecureFunction(holder, 'Handler', {
+    code: bundledCode('account-logging-check'),
+    description: "SecureApi: checks at deploy time that API Gateway's account settings name a CloudWatch Logs role",
+    serviceName: 'secure-api-account-logging-check',
+    memorySize: 256,
+    timeout: Duration.seconds(30),
+    logKey: options.logKey,
+    logRetention: options.logRetention,
+    logRemovalPolicy: options.removalPolicy,
+    invokedBy: SecureFunctionCaller.CLOUDFORMATION,
+  });
+  fn.addToPolicy(new iam.PolicyStatement({
+    sid: 'ReadAccountSettings',
+    actions: ['apigateway:GET'],
+    resources: [`arn:${stack.partition}:apigateway:${stack.region}::/account`],
+  }));
+  // CloudFormation invokes the function with the deploying principal's credentials: no resource policy needed.
+  const check = new CustomResource(holder, 'Check', {
+    serviceToken: fn.function.functionArn,
+    resourceType: 'Custom::SecureApiAccountLoggingCheck',
+  });
+  // The function's permissions must exist before CloudFormation invokes it.
+  check.node.addDependency(fn.role);
+  return check;
 }
 
 /** Settings of the stack's shared trail, from the SecureApi that creates it. */

@@ -103,28 +103,38 @@ export class AuditTrail extends Construct {
       },
     }));
 
-    // What both buckets enforce: private, TLS 1.2+ only, versioned, owner-enforced, Object Lock on.
+    // What both buckets enforce: private, TLS 1.2+ only, versioned, owner-enforced.
     const lockedDown: s3.BucketProps = {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       minimumTLSVersion: 1.2,
       versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      objectLockEnabled: true,
       removalPolicy,
     };
-    // Server access logs cannot be delivered to a KMS-encrypted bucket, nor to one with a default Object Lock
-    // retention: this one uses SSE-S3 and no default retention.
-    this.accessLogsBucket = new s3.Bucket(this, 'AccessLogsBucket', {
+    // S3 delivers server access logs only to a bucket without Object Lock and without SSE-KMS default encryption:
+    // this one has neither (versioning keeps overwritten or deleted log objects for 30 days). Object Lock cannot be
+    // turned off on an existing bucket, so the bucket of 0.1.0 (id 'AccessLogsBucket', locked) is
+    // replaced by a new one; the old one is retained with its logs.
+    // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html
+    // @see https://docs.aws.amazon.com/AmazonS3/latest/API/API_LoggingEnabled.html
+    this.accessLogsBucket = new s3.Bucket(this, 'ServerAccessLogsBucket', {
       ...lockedDown,
       encryption: s3.BucketEncryption.S3_MANAGED,
       lifecycleRules: [{ expiration: DEFAULTS.trailExpireAfter, noncurrentVersionExpiration: Duration.days(30) }],
     });
     this.bucket = new s3.Bucket(this, 'Bucket', {
       ...lockedDown,
+      objectLockEnabled: true,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
+      // No S3 Bucket Key: with one, S3 asks KMS for a bucket-level data key under the encryption context of the
+      // bucket ARN instead of CloudTrail's 'aws:cloudtrail:arn' context, so the key policy's conditions on that
+      // context (CloudTrail's GenerateDataKey, readers' Decrypt) would not match, and CloudTrail would need
+      // kms:Decrypt to create or update the trail. Without it, CloudTrail's documented key policy is exactly enough.
+      // @see https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html
+      // @see https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html
+      bucketKeyEnabled: false,
       // Log files cannot be overwritten or deleted during retention (GOVERNANCE: a privileged admin can still lift it).
       objectLockDefaultRetention: throwaway ? undefined : s3.ObjectLockRetention.governance(DEFAULTS.trailLockRetention),
       lifecycleRules: [{
@@ -229,6 +239,7 @@ function advancedEventSelectors(tables: ReadonlyMap<TableDataEvents, string[]>):
 function acknowledgeTrailFindings(trail: AuditTrail): void {
   const accessLogsSse = 'S3 server access logs can only be delivered to a bucket encrypted with SSE-S3, not SSE-KMS; this bucket only holds the access logs of the KMS-encrypted trail bucket.';
   const accessLogsLogging = 'This is the server access log bucket itself: logging it into itself or another bucket would recurse.';
+  const accessLogsLock = 'S3 cannot deliver server access logs to a bucket with Object Lock (S3 API reference, LoggingEnabled); this bucket holds only the access logs of the trail bucket, which keeps Object Lock. Versioning keeps overwritten or deleted access logs for 30 days.';
   const replication = 'The trail is multi-region with log file validation and Object Lock; cross-region replication needs a bucket in a second region, which an organization (Control Tower) log archive usually provides.';
   Validations.of(trail.accessLogsBucket).acknowledge(
     { id: 'NIST.800.53.R5-S3DefaultEncryptionKMS', reason: accessLogsSse },
@@ -236,6 +247,7 @@ function acknowledgeTrailFindings(trail: AuditTrail): void {
     { id: 'HIPAA.Security-S3DefaultEncryptionKMS', reason: accessLogsSse },
     { id: 'cdk-validator-cfnguard::s3_bucket_default_encryption_kms_check', reason: accessLogsSse },
     { id: 'cdk-validator-cfnguard::s3_bucket_logging_enabled_check', reason: accessLogsLogging },
+    { id: 'cdk-validator-cfnguard::s3_bucket_object_lock_enabled_check', reason: accessLogsLock },
   );
   for (const bucket of [trail.bucket, trail.accessLogsBucket]) {
     Validations.of(bucket).acknowledge(

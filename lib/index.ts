@@ -10,5 +10,5 @@ export { CallerKey, EdgeFirewall, EdgeFirewallProps, FirewallRuleOptions, Manage
 export { ApiClientOptions, QuotaOptions, ThrottleOptions, UsagePlanOptions } from './usage-plans';
 export { EncryptedTable, EncryptedTableProps } from './encrypted-table';
 export { AuditTrail, AuditTrailProps, TableDataEvents } from './audit-trail';
-export { SecureFunction, SecureFunctionProps } from './secure-function';
+export { SecureFunction, SecureFunctionCaller, SecureFunctionProps } from './secure-function';
 export { AuthorizerContextKey } from './common/authorizer-config';

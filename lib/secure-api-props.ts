@@ -125,8 +125,8 @@ export interface CustomDomainOptions {
   /** An ACM certificate for it, in the stack's region. */
   readonly certificate: acm.ICertificate;
   /**
-   * TLS security policy of the domain. TLS_1_0 is rejected; enhanced policies (`SecurityPolicy_…`) get STRICT
-   * endpoint access mode.
+   * TLS security policy of the domain. TLS_1_0 and edge-only policies (`…_EDGE`, the domain is regional) are
+   * rejected; enhanced policies (`SecurityPolicy_…`) get STRICT endpoint access mode.
    * @default apigw.SecurityPolicy.TLS_1_2
    */
   readonly securityPolicy?: apigw.SecurityPolicy;
@@ -290,8 +290,9 @@ export interface SecureApiProps {
    */
   readonly stageName?: string;
   /**
-   * Security policy of the API endpoint. Only enhanced policies (`SecurityPolicy_…`) are accepted; endpoint access
-   * mode is STRICT.
+   * Security policy of the API endpoint. Only enhanced policies for regional endpoints (`SecurityPolicy_…`, not
+   * `…_EDGE`) are accepted; endpoint access mode is STRICT.
+   * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies-list.html
    * @default 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09'
    */
   readonly securityPolicy?: string;
@@ -392,8 +393,9 @@ export interface SecureApiProps {
   /**
    * Set API Gateway's account-wide CloudWatch Logs role (one per account and region), needed for execution logs.
    * The first SecureApi of an account and region in the app creates it (retained on stack deletion, so other
-   * APIs keep logging) and every other SecureApi there shares it. Set false when your platform already manages it;
-   * the account must then have the role, or the stage fails to deploy with execution logging.
+   * APIs keep logging) and every other SecureApi there shares it. Set false when your platform already manages it:
+   * the account must then have the role, and a custom resource of the stack checks that it does before any stage
+   * is created, failing the deployment with what to do if not (`aws apigateway get-account` shows the setting).
    * @default - true, unless the app sets the feature flag `@aws-cdk/aws-apigateway:disableCloudWatchRole`
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
    */

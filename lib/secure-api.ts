@@ -8,7 +8,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { accountLogging, cloudWatchRoleByDefault, sharedTrail } from './account-resources';
+import { accountLogging, accountLoggingCheck, cloudWatchRoleByDefault, sharedTrail } from './account-resources';
 import { AuditTrail } from './audit-trail';
 import { AuthorizerConfig, IssuerConfig } from './common/authorizer-config';
 import { parseRouteKey, RouteEntry, RouteTableError, validateRouteTable } from './common/route-model';
@@ -52,6 +52,8 @@ export class SecureApi extends Construct {
   public readonly logKey: kms.Key;
   /** The access log group. */
   public readonly accessLogGroup: logs.LogGroup;
+  /** The execution log group, `API-Gateway-Execution-Logs_{restApiId}/{stageName}`, created before the stage. */
+  public readonly executionLogGroup: logs.LogGroup;
   /** The trail that records the API's table and account, unless an existing trail is used. */
   public readonly auditTrail?: AuditTrail;
   /** ARN of the trail that records the API's account. */
@@ -60,6 +62,8 @@ export class SecureApi extends Construct {
   public readonly domainName?: apigw.DomainName;
 
   private readonly routes = new Map<string, RouteEntry>();
+  /** The methods addRoute created: any other method of the RestApi fails synth. */
+  private readonly routeMethods = new Set<apigw.Method>();
   private readonly props: SecureApiProps;
   private readonly issuers: IssuerConfig[];
   private readonly validators: { body: apigw.RequestValidator; params: apigw.RequestValidator };
@@ -94,6 +98,7 @@ export class SecureApi extends Construct {
     }
 
     const throttle = props.throttle ?? { rateLimit: DEFAULTS.stageRateLimit, burstLimit: DEFAULTS.stageBurstLimit };
+    const stageName = props.stageName ?? DEFAULTS.stageName;
     this.api = new apigw.RestApi(this, 'Api', {
       restApiName: props.apiName ?? Names.uniqueResourceName(this, { maxLength: 128, separator: '-' }),
       description: props.description ?? 'SecureApi REST API',
@@ -112,7 +117,7 @@ export class SecureApi extends Construct {
         maxAge: props.cors.maxAge ?? Duration.minutes(10),
       } : undefined,
       deployOptions: {
-        stageName: props.stageName ?? DEFAULTS.stageName,
+        stageName,
         accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: accessLogFormat(),
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
@@ -127,12 +132,21 @@ export class SecureApi extends Construct {
     const account = (props.cloudWatchRole ?? cloudWatchRoleByDefault(this)) ? accountLogging(this) : undefined;
     if (!account && props.cloudWatchRole === undefined) {
       // `cdk init` apps set the flag: say so, since a stage with execution logs fails to deploy in an account without the role.
-      Annotations.of(this).addWarningV2('secure-api:accountLoggingRoleNotSet', "The feature flag '@aws-cdk/aws-apigateway:disableCloudWatchRole' is set, so this SecureApi does not set API Gateway's account-wide CloudWatch Logs role: the account must already have one (API Gateway settings), or the stage fails to deploy with execution and access logging. Set 'cloudWatchRole: true' to have SecureApi create it once per account and region, or 'cloudWatchRole: false' to silence this warning.");
+      Annotations.of(this).addWarningV2('secure-api:accountLoggingRoleNotSet', "The feature flag '@aws-cdk/aws-apigateway:disableCloudWatchRole' is set, so this SecureApi does not set API Gateway's account-wide CloudWatch Logs role: the account must already have one (API Gateway settings), or the stage fails to deploy with execution and access logging. Set 'cloudWatchRole: true' to have SecureApi create it once per account and region, or 'cloudWatchRole: false' to silence this warning. A check at deploy time fails before the stage when the account has no role.");
     }
-    if (account) {
-      // Execution logging fails to deploy until the account has the role: the stage waits for it.
-      this.api.deploymentStage.node.addDependency(account);
-    }
+    // Execution and access logging fail to deploy until the account has the role: the stage waits for SecureApi's
+    // role or, when the account's own is used, for a check that the account has one (a clear failure otherwise).
+    this.api.deploymentStage.node.addDependency(account ?? accountLoggingCheck(this, { logKey: this.logKey, logRetention, removalPolicy }));
+    // API Gateway writes execution logs to this group and creates it itself, unencrypted and kept forever, when it
+    // does not exist: the stack creates it first, with the log key and the retention of every other log group.
+    // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+    this.executionLogGroup = new logs.LogGroup(this, 'ExecutionLogs', {
+      logGroupName: `API-Gateway-Execution-Logs_${this.api.restApiId}/${stageName}`,
+      encryptionKey: this.logKey,
+      retention: logRetention,
+      removalPolicy,
+    });
+    this.api.deploymentStage.node.addDependency(this.executionLogGroup);
     acknowledgeApiFindings(this.api);
     // Every Lambda permission the API creates names this account as well as the API's ARN (confused deputy).
     Aspects.of(this).add(new SourceAccountOnPermissions());
@@ -254,6 +268,7 @@ export class SecureApi extends Construct {
     });
     // Clients may be added after the route: whether it needs a key is decided at synth, unless set explicitly.
     const keyByAuthorizer = this.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER;
+    this.routeMethods.add(method);
     (method.node.defaultChild as apigw.CfnMethod).apiKeyRequired = options.apiKeyRequired ?? Lazy.any({
       produce: () => this.clientClaims.size > 0 && !(keyByAuthorizer && options.publicAccess),
     });
@@ -370,6 +385,12 @@ export class SecureApi extends Construct {
       if (!this.routes.has(routeKey)) {
         errors.push(`'usagePlans.${plan}.routeThrottles' names an unknown route (got '${routeKey}'; routes: ${this.routeKeys.join(', ') || 'none'})`);
       }
+    }
+    for (const method of this.api.methods) {
+      // With 'cors', CDK adds an OPTIONS preflight (a MOCK integration that answers CORS headers) to every resource.
+      if (this.routeMethods.has(method) || (this.props.cors && method.httpMethod === 'OPTIONS')) continue;
+      const authorization = (method.node.defaultChild as apigw.CfnMethod).authorizationType ?? 'NONE';
+      errors.push(`method '${method.httpMethod} ${method.resource.path}' was added to the RestApi directly, not with addRoute(), so no route rule covers it (got authorization type '${authorization}' at '${method.node.path}'): declare it with addRoute(), with 'publicAccess: true' if it is meant to be public`);
     }
     if (this.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER && this.clientClaims.size === 0) {
       errors.push("'apiKeySource' AUTHORIZER needs clients ('clients' or addClient()): the authorizer maps a token claim to a client's key");

@@ -8,11 +8,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /**
- * Code of a Lambda bundle that ships prebuilt in this package's `assets/` (the authorizer). Bundles are built by
+ * Code of a Lambda bundle that ships prebuilt in this package's `assets/` (the authorizer, the account logging check). Bundles are built by
  * `npm run build` (esbuild, no Docker), so apps that use SecureApi need neither esbuild nor the Lambda runtime
  * libraries.
  */
-export function bundledCode(name: 'authorizer'): lambda.Code {
+export function bundledCode(name: 'authorizer' | 'account-logging-check'): lambda.Code {
   const dir = path.join(__dirname, '..', 'assets', name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
     throw new UnscopedValidationError(MISSING_BUNDLE, `SecureApi: the '${name}' Lambda bundle is missing at ${dir}: run 'npm run build' first`);
@@ -21,6 +21,14 @@ export function bundledCode(name: 'authorizer'): lambda.Code {
 }
 
 const MISSING_BUNDLE = 'SecureApiMissingBundle' as ConstructorParameters<typeof UnscopedValidationError>[0];
+
+/** Who invokes a `SecureFunction`, which decides why a dead-letter queue and reserved concurrency do not apply. */
+export enum SecureFunctionCaller {
+  /** API Gateway, synchronously: an authorizer or a proxy integration. */
+  API_GATEWAY = 'API_GATEWAY',
+  /** CloudFormation, as a custom resource that answers through the request's response URL. */
+  CLOUDFORMATION = 'CLOUDFORMATION',
+}
 
 /** Properties of a `SecureFunction`. */
 export interface SecureFunctionProps {
@@ -50,6 +58,11 @@ export interface SecureFunctionProps {
    * @default - none: the function uses the account's unreserved pool
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Who invokes the function.
+   * @default SecureFunctionCaller.API_GATEWAY
+   */
+  readonly invokedBy?: SecureFunctionCaller;
 }
 
 /**
@@ -121,7 +134,7 @@ export class SecureFunction extends Construct {
         ...props.environment,
       },
     });
-    acknowledgeFunctionFindings(this.function, props.reservedConcurrentExecutions !== undefined);
+    acknowledgeFunctionFindings(this.function, props.invokedBy ?? SecureFunctionCaller.API_GATEWAY, props.reservedConcurrentExecutions !== undefined);
   }
 
   /**
@@ -134,9 +147,12 @@ export class SecureFunction extends Construct {
 }
 
 /** The policy findings every SecureFunction carries, each with the reason it does not apply. */
-function acknowledgeFunctionFindings(fn: lambda.Function, hasReservedConcurrency: boolean): void {
-  const dlq = 'API Gateway invokes this function synchronously (authorizer or proxy integration): a dead-letter queue only receives failed asynchronous invocations, and API Gateway returns the error to the caller.';
-  const vpc = 'The function reaches only AWS public endpoints (DynamoDB, API Gateway, the issuer JWKS over HTTPS with TLS); it has no private resources to reach, and a VPC would add NAT cost and cold-start latency without reducing exposure. Access is bounded by its IAM policy.';
+function acknowledgeFunctionFindings(fn: lambda.Function, caller: SecureFunctionCaller, hasReservedConcurrency: boolean): void {
+  const byApiGateway = caller === SecureFunctionCaller.API_GATEWAY;
+  const dlq = byApiGateway
+    ? 'API Gateway invokes this function synchronously (authorizer or proxy integration): a dead-letter queue only receives failed asynchronous invocations, and API Gateway returns the error to the caller.'
+    : 'CloudFormation invokes this custom resource function and waits for its answer at the response URL: the function reports every outcome there itself, Lambda retries a crash, and CloudFormation fails the resource on timeout; a dead-letter queue would hold an event nobody can replay.';
+  const vpc = 'The function reaches only AWS public endpoints (DynamoDB, API Gateway, CloudFormation\'s S3 response URL, the issuer JWKS over HTTPS with TLS); it has no private resources to reach, and a VPC would add NAT cost and cold-start latency without reducing exposure. Access is bounded by its IAM policy.';
   Validations.of(fn).acknowledge(
     { id: 'Serverless-LambdaDLQ', reason: dlq },
     { id: 'NIST.800.53.R5-LambdaDLQ', reason: dlq },
@@ -147,7 +163,9 @@ function acknowledgeFunctionFindings(fn: lambda.Function, hasReservedConcurrency
     { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: vpc },
   );
   if (!hasReservedConcurrency) {
-    const concurrency = 'Concurrency is bounded upstream by the stage throttle, usage plans and WAF rate rules; reserving concurrency by default fails deployment in accounts with the default quota. Set the reserved-concurrency prop to reserve it.';
+    const concurrency = byApiGateway
+      ? 'Concurrency is bounded upstream by the stage throttle, usage plans and WAF rate rules; reserving concurrency by default fails deployment in accounts with the default quota. Set the reserved-concurrency prop to reserve it.'
+      : 'CloudFormation invokes this function once per create or update of its stack; reserving concurrency for it would take capacity from the account and fails deployment in accounts with the default quota.';
     Validations.of(fn).acknowledge(
       { id: 'NIST.800.53.R5-LambdaConcurrency', reason: concurrency },
       { id: 'HIPAA.Security-LambdaConcurrency', reason: concurrency },

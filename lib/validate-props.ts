@@ -1,3 +1,4 @@
+import { Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
 import { validateCidrs, validateFirewallOptions } from './edge-firewall';
@@ -18,8 +19,15 @@ export function validateProps(scope: IConstruct, props: SecureApiProps): void {
   if (policy !== undefined && !policy.startsWith('SecurityPolicy_')) {
     throw configError(scope, `'securityPolicy' must be an enhanced policy such as 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09' (TLS 1.2 minimum, STRICT access mode) (got '${policy}')`);
   }
-  if (props.customDomain?.securityPolicy === apigw.SecurityPolicy.TLS_1_0) {
+  if (policy !== undefined && isEdgePolicy(policy)) {
+    throw configError(scope, `'securityPolicy' must be a policy for regional endpoints: '_EDGE' policies apply only to edge-optimized ones, and the SecureApi endpoint is regional (got '${policy}')`);
+  }
+  const domainPolicy = props.customDomain?.securityPolicy;
+  if (domainPolicy === apigw.SecurityPolicy.TLS_1_0) {
     throw configError(scope, "'customDomain.securityPolicy' must allow TLS 1.2 at least (got 'TLS_1_0')");
+  }
+  if (domainPolicy !== undefined && isEdgePolicy(domainPolicy)) {
+    throw configError(scope, `'customDomain.securityPolicy' must be a policy for regional domains: '_EDGE' policies apply only to edge-optimized ones, and the SecureApi domain is regional (got '${domainPolicy}')`);
   }
   const basePath = props.customDomain?.basePath;
   if (basePath !== undefined && !/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(basePath)) {
@@ -66,6 +74,14 @@ export function validateProps(scope: IConstruct, props: SecureApiProps): void {
   if (props.audit?.trail !== undefined && props.audit.existingTrailArn !== undefined) {
     throw configError(scope, "'audit.trail' and 'audit.existingTrailArn' exclude each other: record the API in a trail of this app, or rely on an existing one");
   }
+}
+
+/**
+ * Whether a security policy is for edge-optimized endpoints and domains only (`SecurityPolicy_…_EDGE`).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies-list.html
+ */
+function isEdgePolicy(policy: string): boolean {
+  return !Token.isUnresolved(policy) && policy.endsWith('_EDGE');
 }
 
 function validateTokenPolicy(scope: IConstruct, props: SecureApiProps): void {

@@ -16,6 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  */
 const functions = [
   { name: 'authorizer', source: 'lambda/authorizer', out: 'assets/authorizer', lazy: ['api-gateway-sdk'] },
+  { name: 'account-logging-check', source: 'lambda/account-logging-check', out: 'assets/account-logging-check', lazy: [] },
   { name: 'items', source: 'demo/lambda/items', out: 'demo/assets/items', lazy: [] },
 ];
 

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as backup from 'aws-cdk-lib/aws-backup';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -46,4 +47,27 @@ test('a SecureApi with every option enabled passes all policy packs with no find
   const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
   const findings = report.pluginReports.flatMap((p: any) => p.violations.map((v: any) => `${p.pluginName}: ${v.ruleName}`));
   expect(findings).toEqual([]);
+});
+
+/** The optional resources of other paths: the account logging check, and a table in the user's AWS Backup plan. */
+test("SecureApi's account logging check and backup selection pass all policy packs", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-paths-'));
+  const app = new App({ outdir });
+  const stack = new Stack(app, 'Paths', { env: { account: '123456789012', region: 'eu-west-1' } });
+  // The user's plan: an imported one, whose vault and settings are the platform's and not checked here.
+  const backupPlan = backup.BackupPlan.fromBackupPlanId(stack, 'Plan', 'plan-1234');
+  new SecureApi(stack, 'Api', {
+    issuer: 'https://login.example.com', audience: ['api://paths'],
+    cloudWatchRole: false,
+    table: { backupPlan },
+    routes: { 'GET /status': { integration: new apigw.MockIntegration(), scopes: ['status:read'] } },
+  });
+  addCompliancePacks(app);
+  app.synth();
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+  const findings = report.pluginReports.flatMap((p: any) => p.violations.map((v: any) => `${p.pluginName}: ${v.ruleName}`));
+  expect(findings).toEqual([]);
+  const template = JSON.parse(fs.readFileSync(path.join(outdir, 'Paths.template.json'), 'utf8'));
+  const types = Object.values(template.Resources).map((r: any) => r.Type);
+  expect(types).toEqual(expect.arrayContaining(['Custom::SecureApiAccountLoggingCheck', 'AWS::Backup::BackupSelection']));
 });
