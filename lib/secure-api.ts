@@ -266,9 +266,9 @@ export class SecureApi extends Construct {
       requestValidator: model ? this.validators.body : this.validators.params,
       requestModels: model ? { 'application/json': model } : undefined,
     });
+    this.routeMethods.add(method);
     // Clients may be added after the route: whether it needs a key is decided at synth, unless set explicitly.
     const keyByAuthorizer = this.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER;
-    this.routeMethods.add(method);
     (method.node.defaultChild as apigw.CfnMethod).apiKeyRequired = options.apiKeyRequired ?? Lazy.any({
       produce: () => this.clientClaims.size > 0 && !(keyByAuthorizer && options.publicAccess),
     });
