@@ -119,6 +119,12 @@ describe('the demo app with every recommended feature flag', () => {
   });
 });
 
+test('the README lists every accepted cfn-lint warning', () => {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Template validators'));
+  expect(ACCEPTED_WARNINGS.filter((a) => !section.includes(`| \`${a.rule}\``)).map((a) => a.rule)).toEqual([]);
+});
+
 describe(`cfn-lint ${CFN_LINT_VERSION} (${REGIONS.join(', ')})`, () => {
   lintTest(`is installed, at version ${CFN_LINT_VERSION}`, () => {
     if (cfnLintVersion === undefined) throw new Error(MISSING);
