@@ -37,6 +37,10 @@ export class DemoStack extends Stack {
       apiKeySource: props.apiKeySource,
       ipAllowList: props.ipAllowList,
       removalPolicy,
+      // The demo deploys to a fresh account, which has no API Gateway logging role yet: set it whatever the app's
+      // feature flags say (cdk init apps set @aws-cdk/aws-apigateway:disableCloudWatchRole), or the stage fails to
+      // deploy with logging. https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
+      cloudWatchRole: true,
       table: { removalPolicy },
       usagePlans: {
         standard: {
