@@ -218,14 +218,17 @@ describe('usage plan throttle', () => {
   test('a burst of 30 concurrent POSTs over the route throttle (burst 20) is answered 429 THROTTLED beyond the bucket', async () => {
     const token = writer('frank');
     expect((await call(api, 'GET', '/items', { token, key })).status).toBe(200);
+    const started = performance.now();
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) =>
       call(api, 'POST', '/items', { token, key, body: { name: `burst ${i}` } })));
+    const seconds = (performance.now() - started) / 1000;
     const created = answers.filter((a) => a.status === 201);
     const throttled = answers.filter((a) => a.status === 429);
     expect(created.length + throttled.length).toBe(30);
-    // 20 tokens at most, plus what 10 rps refills while the burst is served.
+    // 20 tokens at most, plus what 10 rps refills while the burst is served (longer on a loaded machine).
     expect(created.length).toBeGreaterThanOrEqual(1);
-    expect(created.length).toBeLessThanOrEqual(23);
+    expect(throttled.length).toBeGreaterThanOrEqual(1);
+    expect(created.length).toBeLessThanOrEqual(20 + Math.ceil(10 * seconds));
     expectGatewayProblem(throttled[0], 429, 'Too Many Requests');
   });
 });
