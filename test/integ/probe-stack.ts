@@ -32,7 +32,7 @@ export class ProbeStack extends Stack {
     const apiKey = demo.secureApi.apiKeys[props.apiClient];
     this.function = new nodejs.NodejsFunction(this, 'Probe', {
       entry: path.join(__dirname, 'probe', 'handler.ts'),
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       // Under the two minutes the assertion provider waits for a synchronous invocation.

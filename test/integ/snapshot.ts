@@ -57,6 +57,8 @@ export function writeSnapshot(): void {
   const dir = synthSnapshot();
   fs.rmSync(SNAPSHOT_DIR, { recursive: true, force: true });
   fs.cpSync(dir, SNAPSHOT_DIR, { recursive: true });
+  // mkdtemp makes the directory private; the snapshot is an ordinary checked-in directory.
+  fs.chmodSync(SNAPSHOT_DIR, 0o755);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 

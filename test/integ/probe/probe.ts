@@ -137,7 +137,7 @@ export async function burst(b: ProbeBurst, deps: ProbeDeps): Promise<BurstResult
   return { sent, counts, limited };
 }
 
-/** A JSON object of exactly `bytes` bytes (ASCII), valid for the items schema but for its size. */
+/** A JSON item of exactly `bytes` bytes (ASCII), its description padded. */
 export function paddedJson(bytes: number): string {
   const shell = JSON.stringify({ name: 'oversized', description: '' });
   if (bytes < shell.length) throw new Error(`probe: 'bodyBytes' must be at least ${shell.length} (got ${bytes})`);
