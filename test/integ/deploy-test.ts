@@ -38,8 +38,8 @@ export interface DeployTest {
 }
 
 /**
- * The deploy test of the demo: a Cognito user pool as token issuer, the demo stack trusting it (everything
- * DESTROY), a probe function, and the assertions that run once all three are deployed.
+ * The deploy test of the demo: a Cognito user pool as token issuer, the demo stack trusting it (everything DESTROY
+ * but the audit buckets), a probe function, and the assertions that run once all three are deployed.
  */
 export function buildDeployTest(app: App): DeployTest {
   const identity = new IdentityProviderStack(app, DEPLOY_TEST_STACKS.identity);
@@ -78,14 +78,16 @@ export function buildDeployTest(app: App): DeployTest {
     // Retries cover what settles after the deployment: the new Cognito domain, the WAF association.
     return invoke.waitForAssertions({ totalTimeout, interval });
   };
+  // A waiter's total is its number of attempts times the interval; an attempt's own time comes on top.
   const settle = [Duration.minutes(3), Duration.seconds(15)] as const;
 
   // 1. No token: the authorizer never runs, API Gateway answers 401 (with a valid API key, so that is not the reason).
   const noToken = call({ action: 'request', method: 'GET', path: '/items', apiKey: true }, { status: 401 }, ...settle);
-  // 2. A token with the read scope on a write route: the authorizer denies, 403.
+  // 2. A token with the read scope on a write route: the authorizer denies, 403. The first token request: a new
+  // Cognito domain can take some minutes to resolve.
   const readScopeOnWrite = call({
     action: 'request', method: 'POST', path: '/items', token: 'reader', apiKey: true, body: { name: ITEM_NAME },
-  }, { status: 403 }, ...settle);
+  }, { status: 403 }, Duration.minutes(10), Duration.seconds(20));
   // 3. A token with the write scope creates an item (201), 4. which that client then lists (200): items belong to
   // the token's subject, so the reader would see none.
   const create = call({
@@ -102,7 +104,7 @@ export function buildDeployTest(app: App): DeployTest {
   // every attempt adds to the count.
   // @see https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-type-rate-based-caveats.html
   const burst = call({ action: 'burst', path: '/items', perSecond: 40, seconds: 75 },
-    { limited: { status: 429, body: { message: 'Too Many Requests' } } }, Duration.minutes(10), Duration.seconds(30));
+    { limited: { status: 429, body: { message: 'Too Many Requests' } } }, Duration.minutes(5), Duration.seconds(30));
 
   // In order: the burst comes last, since it gets the probe's address blocked for a while.
   noToken.next(readScopeOnWrite).next(create).next(list).next(oversized).next(burst);

@@ -27,6 +27,8 @@ export class IdentityProviderStack extends Stack {
     this.userPool = new cognito.UserPool(this, 'UserPool', {
       // M2M clients only: nobody signs up or in.
       selfSignUpEnabled: false,
+      // The client credentials grant is in every plan; Lite is the one without a per-user price.
+      // @see https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-sign-in-feature-plans.html
       featurePlan: cognito.FeaturePlan.LITE,
       deletionProtection: false,
       removalPolicy: RemovalPolicy.DESTROY,
