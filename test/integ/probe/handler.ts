@@ -38,13 +38,13 @@ const token = memoize(async (client: 'reader' | 'writer') => {
   // Tokens live an hour (the pool's default): one per client and execution environment is enough.
   return fetchAccessToken(fetch, config.tokenUrl, { clientId, clientSecret }, config.scopes[client]);
 });
-const apiKey = memoize(async (_: 'demo-web') => {
-  const key = await apigateway.send(new GetApiKeyCommand({ apiKey: config.apiKeyId, includeValue: true }));
+const apiKey = memoize(async (apiKeyId: string) => {
+  const key = await apigateway.send(new GetApiKeyCommand({ apiKey: apiKeyId, includeValue: true }));
   if (!key.value) throw new Error('probe: the API key has no value');
   return key.value;
 });
 
 /** The Lambda handler. */
 export async function handler(event: ProbeEvent): Promise<ProbeResponse | BurstResult> {
-  return runProbe(event, { apiUrl: config.apiUrl, token, apiKey: () => apiKey('demo-web'), fetch });
+  return runProbe(event, { apiUrl: config.apiUrl, token, apiKey: () => apiKey(config.apiKeyId), fetch });
 }
