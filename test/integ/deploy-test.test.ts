@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compareSnapshots, formatDifferences, SNAPSHOT_DIR, synthSnapshot, UPDATE_COMMAND } from './snapshot';
 import { DEPLOY_TEST_STACKS } from './deploy-test';
+import { NOT_LIMITED } from './probe/probe';
 
 type Template = { Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DeletionPolicy?: string }> };
 
@@ -146,5 +147,97 @@ describe('the deploy test stacks', () => {
         expect({ stack, id, logGroup: logGroup && t.Resources[logGroup]?.Type }).toEqual({ stack, id, logGroup: 'AWS::Logs::LogGroup' });
       }
     }
+  });
+});
+
+// The assertion provider's own matching code (what runs in AWS), from integ-tests-alpha. Its base module imports the
+// Step Functions client for the waiter, a path these tests never take, and which is no dependency of this project.
+jest.mock('@aws-sdk/client-sfn', () => ({ SFN: class {} }), { virtual: true });
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { AssertionHandler } = require('@aws-cdk/integ-tests-alpha/lib/assertions/providers/lambda-handler/assertion');
+
+describe('the deploy test assertions', () => {
+  type Assertion = { event: Record<string, unknown>; expected: string };
+  let assertions: Assertion[];
+
+  beforeAll(() => {
+    const t = template(actualDir, DEPLOY_TEST_STACKS.assertions);
+    assertions = Object.values(t.Resources)
+      .filter((r) => r.Type === 'Custom::DeployAssert@SdkCallLambdainvoke')
+      .map((r) => ({
+        // The provider encodes each parameter as JSON: the payload is a JSON string of the probe's JSON event.
+        event: JSON.parse(JSON.parse((r.Properties!.parameters as { Payload: string }).Payload)),
+        expected: r.Properties!.expected as string,
+      }));
+  });
+
+  /**
+   * Whether the assertion for the probe event matching `event` accepts the probe's answer `payload`, decided as the
+   * waiter decides in AWS: `isComplete` passes unless the assertion reports a failure (a thrown matcher error counts
+   * as a pass there, so these tests must see it too).
+   */
+  async function accepts(event: Record<string, unknown>, payload: unknown): Promise<boolean> {
+    const matching = assertions.filter((a) => Object.entries(event).every(([k, v]) => JSON.stringify(a.event[k]) === JSON.stringify(v)));
+    expect(matching).toHaveLength(1);
+    const handler = new AssertionHandler({
+      RequestType: 'Create',
+      LogicalResourceId: 'Assertion',
+      // What the SDK call gives the assertion: the Lambda Invoke response, the probe's answer as a JSON string.
+      ResourceProperties: { expected: matching[0].expected, actual: { StatusCode: 200, ExecutedVersion: '$LATEST', Payload: JSON.stringify(payload) } },
+    }, { getRemainingTimeInMillis: () => 60_000 });
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      return !(await handler.handleIsComplete())?.failed;
+    } finally {
+      log.mockRestore();
+    }
+  }
+
+  const problem = (status: number, title: string) => ({ status, body: { type: 'about:blank', title, status, requestId: 'r' } });
+  const itemRequest = { action: 'request', method: 'POST', path: '/items' };
+
+  test('run six probe calls', () => {
+    expect(assertions.map((a) => a.event.action)).toEqual(['request', 'request', 'request', 'request', 'request', 'burst']);
+  });
+
+  test('1: no token is 401, and nothing else', async () => {
+    const event = { method: 'GET', token: undefined, apiKey: true };
+    expect(await accepts(event, problem(401, 'Unauthorized'))).toBe(true);
+    expect(await accepts(event, problem(403, 'Forbidden'))).toBe(false);
+    expect(await accepts(event, { status: 200, body: { items: [] } })).toBe(false);
+  });
+
+  test('2: the read scope on a write route is 403', async () => {
+    const event = { ...itemRequest, token: 'reader' };
+    expect(await accepts(event, problem(403, 'Forbidden'))).toBe(true);
+    expect(await accepts(event, { status: 201, body: { name: 'deploy-test item' } })).toBe(false);
+  });
+
+  test('3 and 4: the writer creates the item and finds it in its list', async () => {
+    const item = { id: 'i', name: 'deploy-test item', version: 1 };
+    expect(await accepts({ ...itemRequest, token: 'writer' }, { status: 201, body: item })).toBe(true);
+    expect(await accepts({ ...itemRequest, token: 'writer' }, problem(403, 'Forbidden'))).toBe(false);
+    const list = { method: 'GET', token: 'writer' };
+    expect(await accepts(list, { status: 200, body: { items: [{ id: 'j', name: 'other' }, item] } })).toBe(true);
+    expect(await accepts(list, { status: 200, body: { items: [] } })).toBe(false);
+  });
+
+  test('5: an oversized body is answered by WAF, not by API Gateway', async () => {
+    const event = { ...itemRequest, bodyBytes: 17 * 1024 };
+    expect(await accepts(event, { status: 413, body: { message: 'Request Entity Too Large' } })).toBe(true);
+    expect(await accepts(event, problem(401, 'Unauthorized'))).toBe(false);
+    expect(await accepts(event, problem(413, 'Request Entity Too Large'))).toBe(false);
+  });
+
+  test('6: the burst is stopped by WAF\'s rate rule, not by the API Gateway throttle', async () => {
+    const event = { action: 'burst' };
+    const counts = { 401: 1100, 429: 1 };
+    expect(await accepts(event, { sent: 1101, counts, limited: { status: 429, body: { message: 'Too Many Requests' } } })).toBe(true);
+    expect(await accepts(event, { sent: 1101, counts, limited: problem(429, 'Too Many Requests') })).toBe(false);
+    expect(await accepts(event, { sent: 3000, counts: { 401: 3000 }, limited: NOT_LIMITED })).toBe(false);
+  });
+
+  test('fail when the probe itself fails', async () => {
+    expect(await accepts({ action: 'burst' }, { errorType: 'Error', errorMessage: 'probe: the token endpoint answered 400 (invalid_client)' })).toBe(false);
   });
 });

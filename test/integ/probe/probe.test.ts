@@ -80,9 +80,11 @@ describe('request', () => {
     expect(JSON.parse(seen[0].body)).toMatchObject({ name: 'oversized' });
   });
 
-  test('answers a body that is not JSON as text', async () => {
-    answer = (_req, res) => res.writeHead(502).end('Bad Gateway');
-    expect(await request({ action: 'request', method: 'GET', path: '/items' }, deps())).toEqual({ status: 502, body: 'Bad Gateway' });
+  test('answers a body that is not a JSON object as an object with its text', async () => {
+    for (const [text, body] of [['Bad Gateway', { text: 'Bad Gateway' }], ['', { text: '' }], ['null', { text: 'null' }], ['[1]', { text: '[1]' }]] as const) {
+      answer = (_req, res) => res.writeHead(502).end(text);
+      expect(await request({ action: 'request', method: 'GET', path: '/items' }, deps())).toEqual({ status: 502, body });
+    }
   });
 });
 
@@ -105,7 +107,7 @@ describe('burst', () => {
     const started = Date.now();
     const result = await burst({ action: 'burst', path: '/items', perSecond: 50, seconds: 1 }, deps());
     const elapsed = Date.now() - started;
-    expect(result.limited).toBeNull();
+    expect(result.limited).toEqual({ status: 0, body: {} });
     expect(result.sent).toBeGreaterThanOrEqual(40);
     expect(result.sent).toBeLessThanOrEqual(51);
     expect(result.counts).toEqual({ 401: result.sent });

@@ -39,11 +39,15 @@ export interface ProbeBurst {
 /** What the assertions send the probe. */
 export type ProbeEvent = ProbeRequest | ProbeBurst;
 
-/** The answer to a {@link ProbeRequest}. */
+/**
+ * The answer to a {@link ProbeRequest}. Every field the assertions descend into is an object, whatever the API
+ * answered: the assertion provider's matcher throws on a null or a string where it expects an object, and its waiter
+ * takes a thrown error for a pass.
+ */
 export interface ProbeResponse {
   readonly status: number;
-  /** The body, parsed when it is JSON. */
-  readonly body: unknown;
+  /** The body when it is a JSON object; otherwise `{ text }`, its first 500 characters. */
+  readonly body: object;
 }
 
 /** The answer to a {@link ProbeBurst}. */
@@ -52,8 +56,8 @@ export interface BurstResult {
   readonly sent: number;
   /** Responses by status code. */
   readonly counts: Record<string, number>;
-  /** The first 429, or null when none came within the time. */
-  readonly limited: ProbeResponse | null;
+  /** The first 429, or `{ status: 0, body: {} }` when none came within the time. */
+  readonly limited: ProbeResponse;
 }
 
 /** What the probe needs to call the API. */
@@ -68,6 +72,9 @@ export interface ProbeDeps {
   /** Milliseconds since the epoch. @default Date.now */
   readonly now?: () => number;
 }
+
+/** What {@link BurstResult.limited} is when no 429 came: an object, like a response (see {@link ProbeResponse}). */
+export const NOT_LIMITED: ProbeResponse = { status: 0, body: {} };
 
 /** Largest number of burst requests in flight at once. */
 const MAX_IN_FLIGHT = 20;
@@ -107,7 +114,7 @@ export async function burst(b: ProbeBurst, deps: ProbeDeps): Promise<BurstResult
   const now = deps.now ?? Date.now;
   const url = urlOf(deps.apiUrl, b.path);
   const counts: Record<string, number> = {};
-  let limited: ProbeResponse | null = null;
+  let limited: ProbeResponse | undefined;
   let sent = 0;
   const inFlight = new Set<Promise<void>>();
   const send = async () => {
@@ -117,14 +124,14 @@ export async function burst(b: ProbeBurst, deps: ProbeDeps): Promise<BurstResult
       });
       const text = await response.text();
       counts[response.status] = (counts[response.status] ?? 0) + 1;
-      if (response.status === 429 && limited === null) limited = { status: 429, body: parseBody(text) };
+      if (response.status === 429 && limited === undefined) limited = { status: 429, body: parseBody(text) };
     } catch {
       counts.error = (counts.error ?? 0) + 1;
     }
   };
   const interval = 1000 / b.perSecond;
   const start = now();
-  while (limited === null && now() - start < b.seconds * 1000) {
+  while (limited === undefined && now() - start < b.seconds * 1000) {
     const p: Promise<void> = send().finally(() => inFlight.delete(p));
     inFlight.add(p);
     sent += 1;
@@ -134,7 +141,7 @@ export async function burst(b: ProbeBurst, deps: ProbeDeps): Promise<BurstResult
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
   await Promise.all(inFlight);
-  return { sent, counts, limited };
+  return { sent, counts, limited: limited ?? NOT_LIMITED };
 }
 
 /** A JSON item of exactly `bytes` bytes (ASCII), its description padded. */
@@ -148,10 +155,12 @@ function urlOf(apiUrl: string, path: string): string {
   return new URL(path.replace(/^\/+/, ''), apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/`).toString();
 }
 
-function parseBody(text: string): unknown {
+function parseBody(text: string): object {
   try {
-    return JSON.parse(text);
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed;
   } catch {
-    return text.slice(0, 500);
+    // Not JSON: reported as text below.
   }
+  return { text: text.slice(0, 500) };
 }
