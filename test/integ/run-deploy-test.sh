@@ -5,7 +5,7 @@
 # Arguments go to both cdk commands (e.g. --profile NAME). README, "Deploy test".
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-cdk=(npx cdk --app 'npx tsx test/integ/integ.deploy-test.ts' --output test/integ/cdk.out)
+cdk=(npx cdk --app 'npx tsx test/integ/integ.deploy-test.ts' --output .test-tmp/deploy-test.out)
 "${cdk[@]}" deploy --all --require-approval never "$@"
 status=$?
 if [ "${KEEP_STACKS:-}" = 1 ]; then
