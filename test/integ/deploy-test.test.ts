@@ -196,7 +196,7 @@ describe('the deploy test assertions', () => {
   const problem = (status: number, title: string) => ({ status, body: { type: 'about:blank', title, status, requestId: 'r' } });
   const itemRequest = { action: 'request', method: 'POST', path: '/items' };
 
-  test('run six probe calls', () => {
+  test('are six probe calls: five requests, then the burst', () => {
     expect(assertions.map((a) => a.event.action)).toEqual(['request', 'request', 'request', 'request', 'request', 'burst']);
   });
 

@@ -30,6 +30,9 @@ export class ProbeStack extends Stack {
     super(scope, id, props);
     const { identity, demo } = props;
     const apiKey = demo.secureApi.apiKeys[props.apiClient];
+    if (!apiKey) {
+      throw new Error(`ProbeStack: 'apiClient' must name a client of the demo (got '${props.apiClient}'; clients: ${Object.keys(demo.secureApi.apiKeys).join(', ')})`);
+    }
     this.function = new nodejs.NodejsFunction(this, 'Probe', {
       entry: path.join(__dirname, 'probe', 'handler.ts'),
       runtime: lambda.Runtime.NODEJS_24_X,
