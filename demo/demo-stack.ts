@@ -1,15 +1,15 @@
 import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Construct } from 'constructs';
-import { SecureApi } from '../lib';
+import { CognitoIssuerOptions, SecureApi } from '../lib';
 import { ItemsService } from './items-service';
 
 /** Settings of the demo stack, read from CDK context by `bin/app.ts`. */
 export interface DemoStackProps extends StackProps {
-  /** Token issuer (`iss`). */
-  readonly issuer: string;
-  /** Accepted audiences. */
-  readonly audience: string[];
+  /** Token issuer (`iss`). @default - none; then `cognito` is required */
+  readonly issuer?: string;
+  /** Accepted audiences of `issuer`. @default - none; required with `issuer` */
+  readonly audience?: string[];
   /** JWKS URL. @default - `${issuer}/.well-known/jwks.json` */
   readonly jwksUri?: string;
   /** Where API Gateway reads API keys. @default HEADER */
@@ -18,6 +18,12 @@ export interface DemoStackProps extends StackProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Source CIDRs allowed to call the API. @default - every source */
   readonly ipAllowList?: string[];
+  /** A Cognito user pool as token issuer, instead of or besides `issuer`. @default - none */
+  readonly cognito?: CognitoIssuerOptions;
+  /** Scope needed to read items (Cognito scopes are `<resource server>/<scope>`). @default 'items:read' */
+  readonly readScope?: string;
+  /** Scope needed to create, change and delete items. @default 'items:write' */
+  readonly writeScope?: string;
 }
 
 /** The demo: a SecureApi in front of the owner-scoped items service, with two API clients in two plans. */
@@ -34,6 +40,7 @@ export class DemoStack extends Stack {
       issuer: props.issuer,
       audience: props.audience,
       jwksUri: props.jwksUri,
+      cognito: props.cognito,
       apiKeySource: props.apiKeySource,
       ipAllowList: props.ipAllowList,
       removalPolicy,
@@ -58,6 +65,11 @@ export class DemoStack extends Stack {
         'demo-partner': { plan: 'partner' },
       },
     });
-    this.items = new ItemsService(this, 'Items', { api: this.secureApi, logRemovalPolicy: removalPolicy });
+    this.items = new ItemsService(this, 'Items', {
+      api: this.secureApi,
+      readScope: props.readScope,
+      writeScope: props.writeScope,
+      logRemovalPolicy: removalPolicy,
+    });
   }
 }
