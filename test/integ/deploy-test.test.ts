@@ -134,8 +134,8 @@ describe('the deploy test stacks', () => {
     expect(retained.sort()).toEqual([
       `${DEPLOY_TEST_STACKS.demo}/AWS::ApiGateway::Account/Retain/SecureApiAccountLoggingAccount`,
       `${DEPLOY_TEST_STACKS.demo}/AWS::IAM::Role/Retain/SecureApiAccountLoggingCloudWatchRole`,
-      `${DEPLOY_TEST_STACKS.demo}/AWS::S3::Bucket/Retain/SecureApiAuditTrailAccessLogsBucket`,
       `${DEPLOY_TEST_STACKS.demo}/AWS::S3::Bucket/Retain/SecureApiAuditTrailBucket`,
+      `${DEPLOY_TEST_STACKS.demo}/AWS::S3::Bucket/Retain/SecureApiAuditTrailServerAccessLogsBucket`,
     ]);
   });
 
