@@ -11,6 +11,14 @@ import { SecureApi } from '../../lib';
 import { addCompliancePacks } from '../../demo/compliance-packs';
 import { ItemsService } from '../../demo/items-service';
 
+/** Synthesizes the app with every policy pack the demo runs and returns each finding as `pack: rule`. */
+function packFindings(app: App, outdir: string): string[] {
+  addCompliancePacks(app);
+  app.synth();
+  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
+  return report.pluginReports.flatMap((p: any) => p.violations.map((v: any) => `${p.pluginName}: ${v.ruleName}`));
+}
+
 /** Every optional feature on at once: what a demanding user deploys must pass the same packs as the demo. */
 test('a SecureApi with every option enabled passes all policy packs with no finding or warning', () => {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-max-'));
@@ -42,11 +50,7 @@ test('a SecureApi with every option enabled passes all policy packs with no find
     issuer: 'https://login.example.com', audience: ['api://second'], withoutTable: true,
     routes: { 'GET /status': { integration: new apigw.MockIntegration(), scopes: ['status:read'] } },
   });
-  addCompliancePacks(app);
-  app.synth();
-  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
-  const findings = report.pluginReports.flatMap((p: any) => p.violations.map((v: any) => `${p.pluginName}: ${v.ruleName}`));
-  expect(findings).toEqual([]);
+  expect(packFindings(app, outdir)).toEqual([]);
 });
 
 /** The optional resources of other paths: the account logging check, and a table in the user's AWS Backup plan. */
@@ -62,11 +66,7 @@ test("SecureApi's account logging check and backup selection pass all policy pac
     table: { backupPlan },
     routes: { 'GET /status': { integration: new apigw.MockIntegration(), scopes: ['status:read'] } },
   });
-  addCompliancePacks(app);
-  app.synth();
-  const report = JSON.parse(fs.readFileSync(path.join(outdir, 'validation-report.json'), 'utf8'));
-  const findings = report.pluginReports.flatMap((p: any) => p.violations.map((v: any) => `${p.pluginName}: ${v.ruleName}`));
-  expect(findings).toEqual([]);
+  expect(packFindings(app, outdir)).toEqual([]);
   const template = JSON.parse(fs.readFileSync(path.join(outdir, 'Paths.template.json'), 'utf8'));
   const types = Object.values(template.Resources).map((r: any) => r.Type);
   expect(types).toEqual(expect.arrayContaining(['Custom::SecureApiAccountLoggingCheck', 'AWS::Backup::BackupSelection']));
