@@ -18,6 +18,8 @@ export interface DemoStackProps extends StackProps {
   readonly removalPolicy?: RemovalPolicy;
   /** Source CIDRs allowed to call the API. @default - every source */
   readonly ipAllowList?: string[];
+  /** Origins of browser pages that may call the API (CORS). @default - no CORS */
+  readonly corsOrigins?: string[];
 }
 
 /** The demo: a SecureApi in front of the owner-scoped items service, with two API clients in two plans. */
@@ -36,6 +38,7 @@ export class DemoStack extends Stack {
       jwksUri: props.jwksUri,
       apiKeySource: props.apiKeySource,
       ipAllowList: props.ipAllowList,
+      cors: props.corsOrigins?.length ? { allowOrigins: props.corsOrigins } : undefined,
       removalPolicy,
       table: { removalPolicy },
       usagePlans: {
