@@ -65,7 +65,8 @@ function matches(statement: Json, headers: Readonly<Record<string, string>>): bo
   if (kind === 'AndStatement') return body.Statements.every((s: Json) => matches(s, headers));
   if (kind === 'OrStatement') return body.Statements.some((s: Json) => matches(s, headers));
   if (kind === 'NotStatement') return !matches(body.Statement, headers);
-  const raw = headers[String(body.FieldToMatch.SingleHeader.Name).toLowerCase()];
+  const name = String(body.FieldToMatch.SingleHeader.Name).toLowerCase();
+  const raw = Object.hasOwn(headers, name) ? headers[name] : undefined;
   // A request without the component does not match.
   if (raw === undefined) return false;
   const value = transform(raw, body.TextTransformations);

@@ -198,19 +198,21 @@ class Renderer {
         ?? /^\.params\(\s*(?:"([^"]*)"|'([^']*)')\s*\)$/.exec(path);
       if (params === null) throw new UnsupportedTemplateError(`$input${path} is not supported`);
       const { headers, query, pathParameters } = this.request;
+      const own = (map: Readonly<Record<string, string>>, name: string) => (Object.hasOwn(map, name) ? map[name] : undefined);
       if (params.length === 4) {
         const name = params[2] ?? params[3];
         if (params[1] === 'header') return headers.get(name) ?? null;
-        return (params[1] === 'querystring' ? query[name] : pathParameters[name]) ?? null;
+        return own(params[1] === 'querystring' ? query : pathParameters, name) ?? null;
       }
       // $input.params(x): path, then query string, then header.
       const name = params[1] ?? params[2];
-      return pathParameters[name] ?? query[name] ?? headers.get(name) ?? null;
+      return own(pathParameters, name) ?? own(query, name) ?? headers.get(name) ?? null;
     }
     if (root === 'context') {
       const override = /^\.responseOverride\.(header\.(.+)|status)$/.exec(path);
       if (override === null) throw new UnsupportedTemplateError(`$context${path} is not supported`);
-      return override[2] !== undefined ? this.headers[override[2]] ?? null : this.status === undefined ? null : String(this.status);
+      if (override[2] !== undefined) return Object.hasOwn(this.headers, override[2]) ? this.headers[override[2]] : null;
+      return this.status === undefined ? null : String(this.status);
     }
     if (path !== '') throw new UnsupportedTemplateError(`$${root}${path} is not supported`);
     return this.variables.get(root) ?? null;
