@@ -57,7 +57,7 @@ export class ItemsService extends Construct {
       logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       // The API's CORS origins: a proxy integration sends the CORS headers itself.
-      environment: { TABLE_NAME: table.tableName, ...props.api.corsEnvironment() },
+      environment: { TABLE_NAME: table.tableName, ...props.api.corsEnvironment },
     });
     this.function = fn.function;
     grantItemAccess(fn, table, tableKey);

@@ -61,6 +61,12 @@ export class SecureApi extends Construct {
   public readonly domainName?: apigw.DomainName;
   /** The origins browsers may call the API from (`cors.allowOrigins`); empty when CORS is off. */
   public readonly corsAllowOrigins: string[];
+  /**
+   * The environment variables a Lambda proxy integration needs to answer browsers with the API's CORS headers
+   * (`SECURE_API_CORS_ALLOW_ORIGINS`, the allowed origins comma-separated; see the README's CORS section and the
+   * `secure-api/cors` module); empty when CORS is off. Proxy integrations must send the CORS headers themselves.
+   */
+  public readonly corsEnvironment: { [name: string]: string };
 
   private readonly routes = new Map<string, RouteEntry>();
   private readonly props: SecureApiProps;
@@ -76,6 +82,7 @@ export class SecureApi extends Construct {
     this.props = props;
     validateProps(this, props);
     this.corsAllowOrigins = [...(props.cors?.allowOrigins ?? [])];
+    this.corsEnvironment = corsEnvironment(this.corsAllowOrigins);
     this.issuers = resolveIssuers(this, props);
     this.apiKeySource = props.apiKeySource ?? apigw.ApiKeySourceType.HEADER;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -337,15 +344,6 @@ export class SecureApi extends Construct {
   /** The API Gateway TOKEN authorizer that runs the authorizer function on every non-public route. */
   public get tokenAuthorizer(): apigw.TokenAuthorizer {
     return this.authorizer.authorizer;
-  }
-
-  /**
-   * The environment variables a Lambda proxy integration needs to answer browsers with the API's CORS headers
-   * (`SECURE_API_CORS_ALLOW_ORIGINS`, the allowed origins comma-separated; see the README's CORS section and the
-   * `secure-api/cors` module); empty when CORS is off. Proxy integrations must send the CORS headers themselves.
-   */
-  public corsEnvironment(): { [name: string]: string } {
-    return corsEnvironment(this.corsAllowOrigins);
   }
 
   /** The route keys of the API (`'GET /items/{id}'`), in the order they were declared. */

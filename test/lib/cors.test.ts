@@ -62,7 +62,7 @@ describe('without cors', () => {
 
   test('the API hands functions no CORS environment', () => {
     expect(api.corsAllowOrigins).toEqual([]);
-    expect(api.corsEnvironment()).toEqual({});
+    expect(api.corsEnvironment).toEqual({});
   });
 });
 
@@ -123,7 +123,7 @@ describe('cors with one origin', () => {
 
   test('the API hands functions the origin in SECURE_API_CORS_ALLOW_ORIGINS', () => {
     expect(api.corsAllowOrigins).toEqual([APP]);
-    expect(api.corsEnvironment()).toEqual({ SECURE_API_CORS_ALLOW_ORIGINS: APP });
+    expect(api.corsEnvironment).toEqual({ SECURE_API_CORS_ALLOW_ORIGINS: APP });
   });
 });
 
@@ -166,7 +166,7 @@ describe('cors with several origins', () => {
   });
 
   test('the API hands functions both origins', () => {
-    expect(api.corsEnvironment()).toEqual({ SECURE_API_CORS_ALLOW_ORIGINS: `${APP},${ADMIN}` });
+    expect(api.corsEnvironment).toEqual({ SECURE_API_CORS_ALLOW_ORIGINS: `${APP},${ADMIN}` });
   });
 });
 

@@ -3,7 +3,7 @@
  *
  * Environment:
  * - `TABLE_NAME` (required): the items table.
- * - `SECURE_API_CORS_ALLOW_ORIGINS` (optional, set by the SecureApi's `corsEnvironment()`): origins whose pages may
+ * - `SECURE_API_CORS_ALLOW_ORIGINS` (optional, set by the SecureApi's `corsEnvironment`): origins whose pages may
  *   read the answers, comma-separated.
  * - `AWS_ENDPOINT_URL_DYNAMODB` (optional, honoured by the AWS SDK): another DynamoDB endpoint, e.g. in tests.
  *
