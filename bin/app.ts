@@ -16,5 +16,6 @@ new DemoStack(app, context('stackName') ?? 'SecureApiDemo', {
   apiKeySource: context('apiKeySource') === 'AUTHORIZER' ? apigw.ApiKeySourceType.AUTHORIZER : apigw.ApiKeySourceType.HEADER,
   removalPolicy: context('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   ipAllowList: list(context('ipAllowList')),
+  corsOrigins: list(context('corsOrigins')),
 });
 addCompliancePacks(app);

@@ -24,6 +24,8 @@ export interface DemoStackProps extends StackProps {
   readonly readScope?: string;
   /** Scope needed to create, change and delete items. @default 'items:write' */
   readonly writeScope?: string;
+  /** Origins of browser pages that may call the API (CORS). @default - no CORS */
+  readonly corsOrigins?: string[];
 }
 
 /** The demo: a SecureApi in front of the owner-scoped items service, with two API clients in two plans. */
@@ -43,6 +45,7 @@ export class DemoStack extends Stack {
       cognito: props.cognito,
       apiKeySource: props.apiKeySource,
       ipAllowList: props.ipAllowList,
+      cors: props.corsOrigins?.length ? { allowOrigins: props.corsOrigins } : undefined,
       removalPolicy,
       // The demo deploys to a fresh account, which has no API Gateway logging role yet: set it whatever the app's
       // feature flags say (cdk init apps set @aws-cdk/aws-apigateway:disableCloudWatchRole), or the stage fails to

@@ -56,7 +56,8 @@ export class ItemsService extends Construct {
       logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
       logRemovalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { TABLE_NAME: table.tableName },
+      // The API's CORS origins: a proxy integration sends the CORS headers itself.
+      environment: { TABLE_NAME: table.tableName, ...props.api.corsEnvironment },
     });
     this.function = fn.function;
     grantItemAccess(fn, table, tableKey);

@@ -3,6 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
+import { disallowedOriginStatement, validateCorsOrigins, wafBlockCorsHeaders } from './cors';
 import { DEFAULTS, WAF_LIMITS } from './defaults';
 import { configError } from './errors';
 
@@ -87,6 +88,13 @@ export interface EdgeFirewallProps extends FirewallRuleOptions {
    * @default - every source
    */
   readonly allowCidrs?: string[];
+  /**
+   * The CORS origins of the API: requests with an `Origin` header that is not exactly one of them are blocked (403)
+   * before anything else, and the block responses of the other rules carry `Vary: Origin` and, when there is exactly
+   * one origin, `Access-Control-Allow-Origin` with it (WAF block responses can only have static headers).
+   * @default - no CORS: no Origin rule and no CORS headers
+   */
+  readonly allowOrigins?: string[];
   /** ARN of the API Gateway stage to protect. */
   readonly stageArn: string;
   /** Key that encrypts the WAF log group. */
@@ -123,6 +131,8 @@ export class EdgeFirewall extends Construct {
     super(scope, id);
     validateFirewallOptions(this, props);
     validateCidrs(this, 'allowCidrs', props.allowCidrs);
+    if (props.allowOrigins !== undefined) validateCorsOrigins(this, 'allowOrigins', props.allowOrigins);
+    const corsHeaders = props.allowOrigins ? wafBlockCorsHeaders(props.allowOrigins) : undefined;
     const name = Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     const windowSeconds = (props.evaluationWindow ?? DEFAULTS.wafEvaluationWindow).toSeconds();
     const maxBodyBytes = props.maxBodyBytes ?? DEFAULTS.wafMaxBodyBytes;
@@ -132,14 +142,24 @@ export class EdgeFirewall extends Construct {
       sampledRequestsEnabled: true,
       metricName,
     });
-    const block = (bodyKey: string, statusCode: number): wafv2.CfnWebACL.RuleActionProperty => ({
-      block: { customResponse: { responseCode: statusCode, customResponseBodyKey: bodyKey } },
+    // Custom block responses take precedence over API Gateway's gateway responses (WAF_FILTERED included), so they
+    // carry the CORS headers themselves.
+    // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+    // @see https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-for-blocked-requests.html
+    const block = (bodyKey: string, statusCode: number,
+      responseHeaders = corsHeaders): wafv2.CfnWebACL.RuleActionProperty => ({
+      block: { customResponse: { responseCode: statusCode, customResponseBodyKey: bodyKey, ...(responseHeaders ? { responseHeaders } : {}) } },
     });
     const addRule = (ruleName: string, statement: wafv2.CfnWebACL.StatementProperty,
       action: wafv2.CfnWebACL.RuleActionProperty) => {
       rules.push({ name: ruleName, priority: rules.length, statement, action, visibilityConfig: visibility(ruleName) });
     };
 
+    if (props.allowOrigins) {
+      // First: a page of another origin is refused before it can spend rate budget, and it is what makes reflecting
+      // the request's Origin in the gateway responses safe with several origins. No CORS origin on this answer.
+      addRule('DisallowedOrigin', disallowedOriginStatement(props.allowOrigins), block(FORBIDDEN_BODY, 403, [{ name: 'Vary', value: 'Origin' }]));
+    }
     if (props.denyCidrs?.length) {
       for (const [family, set] of this.ipSets('Deny', props.denyCidrs)) {
         addRule(`DenyList${family}`, { ipSetReferenceStatement: { arn: set.attrArn } }, block(FORBIDDEN_BODY, 403));

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import { accountLogging, accountLoggingCheck, cloudWatchRoleByDefault, sharedTrail } from './account-resources';
 import { AuditTrail } from './audit-trail';
 import { AuthorizerConfig, IssuerConfig } from './common/authorizer-config';
+import { corsEnvironment } from './common/cors';
 import { parseRouteKey, RouteEntry, RouteTableError, validateRouteTable } from './common/route-model';
 import { DEFAULTS } from './defaults';
 import { EdgeFirewall } from './edge-firewall';
@@ -60,6 +61,14 @@ export class SecureApi extends Construct {
   public readonly trailArn: string;
   /** The custom domain, if any. */
   public readonly domainName?: apigw.DomainName;
+  /** The origins browsers may call the API from (`cors.allowOrigins`); empty when CORS is off. */
+  public readonly corsAllowOrigins: string[];
+  /**
+   * The environment variables a Lambda proxy integration needs to answer browsers with the API's CORS headers
+   * (`SECURE_API_CORS_ALLOW_ORIGINS`, the allowed origins comma-separated; see the README's CORS section and the
+   * `secure-api/cors` module); empty when CORS is off. Proxy integrations must send the CORS headers themselves.
+   */
+  public readonly corsEnvironment: { [name: string]: string };
 
   private readonly routes = new Map<string, RouteEntry>();
   /** The methods addRoute created: any other method of the RestApi fails synth. */
@@ -76,6 +85,8 @@ export class SecureApi extends Construct {
     super(scope, id);
     this.props = props;
     validateProps(this, props);
+    this.corsAllowOrigins = [...(props.cors?.allowOrigins ?? [])];
+    this.corsEnvironment = corsEnvironment(this.corsAllowOrigins);
     this.issuers = resolveIssuers(this, props);
     this.apiKeySource = props.apiKeySource ?? apigw.ApiKeySourceType.HEADER;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -158,7 +169,7 @@ export class SecureApi extends Construct {
       body: this.api.addRequestValidator('BodyAndParameters', { validateRequestBody: true, validateRequestParameters: true }),
       params: this.api.addRequestValidator('ParametersOnly', { validateRequestBody: false, validateRequestParameters: true }),
     };
-    addGatewayResponses(this.api);
+    addGatewayResponses(this.api, this.corsAllowOrigins);
 
     this.authorizer = new JwtAuthorizer(this, 'Authorizer', {
       config: () => this.authorizerConfig(),
@@ -175,6 +186,7 @@ export class SecureApi extends Construct {
     this.firewall = new EdgeFirewall(this, 'Firewall', {
       ...props.waf,
       allowCidrs: props.ipAllowList,
+      allowOrigins: props.cors ? this.corsAllowOrigins : undefined,
       stageArn: this.api.deploymentStage.stageArn,
       logKey: this.logKey,
       logRetention,

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 import { SECURITY_HEADERS } from './common/security-headers';
+import { gatewayResponseCorsHeaders } from './cors';
 
 /*
  * The stage and API settings of a SecureApi that are the same for every API: the access log format, the gateway
@@ -64,9 +65,16 @@ export function accessLogFormat(): apigw.AccessLogFormat {
   }));
 }
 
-/** Generic problem+json answers with security headers for every gateway error: nothing internal leaks. */
-export function addGatewayResponses(api: apigw.RestApi): void {
-  const headers = Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([k, v]) => [k, `'${v}'`]));
+/**
+ * Generic problem+json answers with security headers for every gateway error: nothing internal leaks. With CORS
+ * origins, each also carries the CORS headers, so that a page of an allowed origin can read why it was refused.
+ * @param corsOrigins the allowed CORS origins; none for no CORS headers
+ */
+export function addGatewayResponses(api: apigw.RestApi, corsOrigins: readonly string[] = []): void {
+  const headers: Record<string, string> = {
+    ...Object.fromEntries(Object.entries(SECURITY_HEADERS).map(([k, v]) => [k, `'${v}'`])),
+    ...(corsOrigins.length > 0 ? gatewayResponseCorsHeaders(corsOrigins) : {}),
+  };
   // Default4xx/5xx keep the status API Gateway chose; the body stays generic.
   const responses: Array<[string, apigw.ResponseType, number | undefined, string, Record<string, string>?]> = [
     ['Unauthorized', apigw.ResponseType.UNAUTHORIZED, 401, 'Unauthorized', { 'WWW-Authenticate': "'Bearer'" }],

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { IConstruct } from 'constructs';
+import { validateCorsOrigins } from './cors';
 import { validateCidrs, validateFirewallOptions } from './edge-firewall';
 import { configError } from './errors';
 import { SecureApiProps } from './secure-api-props';
@@ -42,14 +43,7 @@ export function validateProps(scope: IConstruct, props: SecureApiProps): void {
     checkThrottle(scope, 'throttle', props.throttle);
   }
   if (props.cors) {
-    if (props.cors.allowOrigins.length === 0) {
-      throw configError(scope, "'cors.allowOrigins' must list at least one origin: leave 'cors' undefined for no CORS");
-    }
-    for (const origin of props.cors.allowOrigins) {
-      if (origin === '*' || !/^https:\/\/[^/*\s]+$/.test(origin)) {
-        throw configError(scope, `'cors.allowOrigins' entries must be https origins without wildcards or paths, such as 'https://app.example.com' (got '${origin}')`);
-      }
-    }
+    validateCorsOrigins(scope, 'cors.allowOrigins', props.cors.allowOrigins);
   }
   const compression = props.minCompressionSize;
   if (compression && !compression.isUnresolved() && compression.toBytes() > MAX_COMPRESSION_BYTES) {

@@ -77,7 +77,7 @@ function awsOnlyControls(model: LocalApiModel, template: CfnTemplate): string[] 
   const out: string[] = [];
   const types = model.awsOnly;
   const has = (prefix: string) => [...types.keys()].some((t) => t.startsWith(prefix));
-  if (has('AWS::WAFv2::')) out.push('WAF (IP and caller rate rules, body size limit, managed rule groups)');
+  if (has('AWS::WAFv2::')) out.push('WAF (IP and caller rate rules, body size limit, managed rule groups; rules on request headers alone, such as the CORS Origin rule, run locally)');
   const api = Object.values(template.Resources).find((r) => r.Type === 'AWS::ApiGateway::RestApi');
   const policy = api?.Properties?.SecurityPolicy;
   out.push(`TLS security policy${typeof policy === 'string' ? ` (${policy})` : ''}: the local API is plain HTTP`);

@@ -13,10 +13,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LocalApiKey, LocalApiModel, LocalAuthorizer, LocalMethod } from './api-model';
 import { AuthorizerCache } from './authorizer-cache';
+import type { LocalFirewall } from './firewall';
 import { GatewayResponseContext, renderGatewayResponse, RenderOptions } from './gateway-responses';
 import { evaluatePolicy, InvalidPolicyError, parsePolicyDocument } from './iam-policy';
 import type { LocalEnvironment } from './intrinsics';
 import type { FunctionHost, InvokeOutcome } from './lambda-host';
+import { renderMappingTemplate, UnsupportedTemplateError } from './mapping-template';
 import { buildProxyEvent, matchRoute, parseProxyResult, parseQuery, ProxyRequest, RouteMatch } from './proxy-event';
 import { RequestValidator } from './request-validation';
 import { StageThrottle, UsagePlanMeter } from './throttling';
@@ -43,6 +45,8 @@ export interface GatewayOptions {
   readonly functions: ReadonlyMap<string, FunctionHost>;
   readonly apiKeys: readonly KeyWithValue[];
   readonly env: Omit<LocalEnvironment, 'stackName'>;
+  /** The web ACL's rules that can be judged on headers (the CORS Origin rule), evaluated before anything else. */
+  readonly firewall?: LocalFirewall;
   /** Replaces every usage plan's quota limit (a test knob). */
   readonly quotaOverride?: number;
   /** Receives one line per request. */
@@ -96,6 +100,13 @@ function lowerHeaders(rawHeaders: string[]): Record<string, string> {
   const headers: Record<string, string> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers[rawHeaders[i].toLowerCase()] = rawHeaders[i + 1];
   return headers;
+}
+
+/** Header name (as sent) and value pairs of `rawHeaders`; a later repeat of a name wins. */
+function pairs(rawHeaders: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) out.push([rawHeaders[i], rawHeaders[i + 1]]);
+  return out;
 }
 
 /** The value of a REQUEST authorizer identity source (`method.request.header.X`, `method.request.querystring.x`). */
@@ -177,6 +188,19 @@ export class LocalGateway {
     }
     const apiPath = rawPath.slice(stagePrefix.length) || '/';
 
+    // WAF sits in front of the stage: its block answers come before any of API Gateway's.
+    const blocked = this.options.firewall?.evaluate(state.headers);
+    if (blocked !== undefined) {
+      await this.drain(req);
+      state.target = `WAF ${blocked.rule}`;
+      if (blocked.response === undefined) {
+        this.refuse(res, state, new GatewayRefusal('WAF_FILTERED'));
+      } else {
+        this.send(res, state, { ...blocked.response, body: Buffer.from(blocked.response.body) });
+      }
+      return;
+    }
+
     const body = await this.readBody(req);
     if (body === undefined) {
       this.refuse(res, state, new GatewayRefusal('REQUEST_TOO_LARGE'));
@@ -245,7 +269,21 @@ export class LocalGateway {
     const integration = method.integration;
     if (integration.type === 'MOCK' && integration.mockResponse !== undefined) {
       const mock = integration.mockResponse;
-      this.send(res, state, { statusCode: mock.statusCode, headers: { 'Content-Type': 'application/json', ...mock.headers }, body: Buffer.from(mock.body) });
+      let rendered;
+      try {
+        // The integration response template (CDK's CORS preflight picks the request's origin in one).
+        rendered = renderMappingTemplate(mock.body, { headers: new Map(pairs(req.rawHeaders)), query: state.query, pathParameters: match.pathParameters });
+      } catch (err) {
+        if (!(err instanceof UnsupportedTemplateError)) throw err;
+        this.options.log?.(`  ${method.logicalId}: mapping template not emulated: ${err.message}`);
+        throw new GatewayRefusal('API_CONFIGURATION_ERROR', { message: 'Internal server error' });
+      }
+      const statusCode = rendered.status ?? mock.statusCode;
+      this.send(res, state, {
+        statusCode,
+        headers: { 'Content-Type': 'application/json', ...mock.headers, ...rendered.headers },
+        body: Buffer.from(statusCode === 204 ? '' : rendered.body),
+      });
       return;
     }
     const host = integration.functionLogicalId === undefined ? undefined : this.options.functions.get(integration.functionLogicalId);

@@ -14,6 +14,7 @@ import { renderBanner } from './banner';
 import { startControlPlane } from './control-plane';
 import { lockDataDirectory } from './data-lock';
 import { LOCAL_CREDENTIALS, startLocalDynamo } from './dynamo';
+import { LocalFirewall } from './firewall';
 import { GatewayStats, KeyWithValue, LocalGateway } from './gateway';
 import { CfnTemplate, IntrinsicResolver, LOCAL_ENVIRONMENT } from './intrinsics';
 import {
@@ -45,6 +46,8 @@ export interface LocalApiOptions {
   readonly inMemory?: boolean;
   /** API key source of the synthesized demo. @default 'HEADER' */
   readonly apiKeySource?: 'HEADER' | 'AUTHORIZER';
+  /** CORS origins of the synthesized demo: pages of these origins may call the local API. @default - no CORS */
+  readonly corsOrigins?: string[];
   /** Print the startup banner. @default false */
   readonly verbose?: boolean;
   /**
@@ -177,6 +180,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       issuer: issuer.url,
       audience: [LOCAL_AUDIENCE],
       apiKeySource: options.apiKeySource ?? 'HEADER',
+      corsOrigins: options.corsOrigins,
     });
     const template: CfnTemplate = synth.template;
     const idsOf = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type).map(([id]) => id);
@@ -224,7 +228,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       if (!result.ok) warnings.push(`function ${logicalId} failed to initialise (${result.errorType}: ${result.errorMessage}); its requests answer 5xx`);
     }
 
-    const gateway = new LocalGateway({ model, functions: hosts, apiKeys: keys, env: LOCAL_ENVIRONMENT, quotaOverride: options.quotaOverride, log });
+    const firewall = new LocalFirewall(template);
+    const gateway = new LocalGateway({ model, functions: hosts, apiKeys: keys, env: LOCAL_ENVIRONMENT, firewall, quotaOverride: options.quotaOverride, log });
     const server: Server = createServer(gateway.listener);
     // Lambda's own limits bound request handling; the HTTP server must not cut a slow integration short.
     server.requestTimeout = 0;

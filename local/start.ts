@@ -3,6 +3,7 @@
  * `npm start`: synthesizes the demo and serves it locally until Ctrl-C.
  *
  *   npm start -- [--port 3000] [--issuer-port 3001] [--in-memory] [--data-dir .local] [--api-key-source HEADER|AUTHORIZER]
+ *                [--cors-origin https://app.example.com]...
  */
 import { parseArgs } from 'node:util';
 import { startLocalApi } from './server';
@@ -17,6 +18,7 @@ const USAGE = `Usage: npm start -- [options]
   --in-memory              keep nothing on disk: DynamoDB in memory, keys and signing key generated per start
   --data-dir <dir>         data directory (default <repo>/.local)
   --api-key-source <src>   HEADER (x-api-key header, default) or AUTHORIZER (the token's client_id picks the key)
+  --cors-origin <origin>   an https origin whose pages may call the API (CORS); repeat for several
   -h, --help               this text`;
 
 function port(value: string | undefined, name: string): number | undefined {
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       'in-memory': { type: 'boolean' },
       'data-dir': { type: 'string' },
       'api-key-source': { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     inMemory: values['in-memory'],
     dataDir: values['data-dir'],
     apiKeySource: source as 'HEADER' | 'AUTHORIZER' | undefined,
+    corsOrigins: values['cors-origin'],
     verbose: true,
   });
   let stopping = false;

@@ -23,6 +23,8 @@ export interface SynthOptions {
   readonly audience: string[];
   /** API key source of the demo. */
   readonly apiKeySource: 'HEADER' | 'AUTHORIZER';
+  /** CORS origins of the demo (`-c corsOrigins=` of `bin/app.ts`). @default - no CORS */
+  readonly corsOrigins?: string[];
 }
 
 /** A synthesized demo. */
@@ -55,6 +57,7 @@ export function synthesizeDemo(options: SynthOptions): SynthesizedApp {
     apiKeySource: options.apiKeySource === 'AUTHORIZER' ? apigw.ApiKeySourceType.AUTHORIZER : apigw.ApiKeySourceType.HEADER,
     // A local run is a throwaway stage.
     removalPolicy: RemovalPolicy.DESTROY,
+    corsOrigins: options.corsOrigins,
   });
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);

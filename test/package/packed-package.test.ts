@@ -186,6 +186,26 @@ describe('the packed package', () => {
       expect(names.filter((n) => NOT_INSTALLED.some((dep) => (dep.endsWith('/') ? n.startsWith(dep) : n === dep)))).toEqual([]);
     });
 
+    test('loads the CORS rule for Lambda proxy integrations from secure-api/cors, alone: no CDK, so it bundles into a function', () => {
+      const check = path.join(consumer(), 'cors-check.cjs');
+      fs.writeFileSync(check, [
+        "const cors = require('secure-api/cors');",
+        "const loaded = Object.keys(require.cache).filter((f) => f !== __filename).map((f) => require('node:path').relative(__dirname, f));",
+        "console.log(JSON.stringify({ loaded, env: cors.CORS_ALLOW_ORIGINS_ENV, headers: cors.corsHeaders('https://app.example.com', ['https://app.example.com']) }));",
+      ].join('\n'));
+      expect(JSON.parse(run(process.execPath, [check], consumer()))).toEqual({
+        loaded: [path.join('node_modules', 'secure-api', 'lib', 'common', 'cors.js')],
+        env: 'SECURE_API_CORS_ALLOW_ORIGINS',
+        headers: { 'Access-Control-Allow-Origin': 'https://app.example.com', 'Access-Control-Expose-Headers': 'x-amzn-RequestId', 'Vary': 'Origin' },
+      });
+      // An ES module handler imports it by name as well, and TypeScript finds its declarations through `exports`.
+      const esm = run(process.execPath, ['--input-type=module', '-e',
+        "import { corsHeaders } from 'secure-api/cors'; console.log(JSON.stringify(corsHeaders('https://evil.example.com', ['https://app.example.com'])));"], consumer());
+      expect(JSON.parse(esm)).toEqual({ Vary: 'Origin' });
+      expect(pkg.exports['./cors']).toEqual({ types: './lib/common/cors.d.ts', default: './lib/common/cors.js' });
+      expect(files).toEqual(expect.arrayContaining(['lib/common/cors.js', 'lib/common/cors.d.ts']));
+    });
+
     test('synthesizes a SecureApi with its table, trail, firewall and authorizer, staging the prebuilt bundle', () => {
       const { template, facts, outdir } = assembly('plain');
       const t = template('Consumer');

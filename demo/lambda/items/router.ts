@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { corsHeaders, requestOrigin } from '../../../lib/common/cors';
 import { decodeCursor, encodeCursor } from './cursor';
 import {
   ItemNotFoundError, ItemsConfigurationError, MethodNotAllowedError, RouteNotFoundError,
@@ -51,6 +52,12 @@ export interface ItemsHandlerOptions {
    */
   readonly maxPageSize?: number;
   /**
+   * Origins whose pages may read the answers (the SecureApi's `cors.allowOrigins`, handed over in
+   * `SECURE_API_CORS_ALLOW_ORIGINS`): every answer then carries the API's CORS headers for an allowed origin only.
+   * @default - none: CORS off, no CORS headers
+   */
+  readonly allowedOrigins?: readonly string[];
+  /**
    * Source of the current time.
    * @default - the system clock
    */
@@ -59,6 +66,9 @@ export interface ItemsHandlerOptions {
 
 /** An API Gateway (REST, Lambda proxy) handler. */
 export type ItemsHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/** Headers of this service's answers that pages need to read: CORS hides all but the safelisted ones. */
+const EXPOSED_HEADERS = ['Location', 'Retry-After', 'Allow'];
 
 /** Characters allowed in the request path echoed into a `Location` header. */
 const SAFE_PATH = /^[A-Za-z0-9/_.~-]*$/;
@@ -89,6 +99,7 @@ export function createItemsHandler(options: ItemsHandlerOptions): ItemsHandler {
   const repository = new ItemsRepository({ client: options.client, tableName: options.tableName });
   const now = options.now ?? (() => new Date());
   const { logger } = options;
+  const allowedOrigins = [...(options.allowedOrigins ?? [])];
 
   async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     // Identity first: nothing is served, not even a 404 or 400, without a verified subject.
@@ -143,11 +154,15 @@ export function createItemsHandler(options: ItemsHandlerOptions): ItemsHandler {
   }
 
   return async (event) => {
+    let response: APIGatewayProxyResult;
     try {
-      return await route(event);
+      response = await route(event);
     } catch (err) {
-      return problemResponse(err, logger, { resource: event?.resource, httpMethod: event?.httpMethod });
+      response = problemResponse(err, logger, { resource: event?.resource, httpMethod: event?.httpMethod });
     }
+    // A proxy integration's answer reaches the browser as is: the function sends the CORS headers, errors included.
+    const cors = corsHeaders(requestOrigin(event?.headers), allowedOrigins, { exposeHeaders: EXPOSED_HEADERS });
+    return Object.keys(cors).length === 0 ? response : { ...response, headers: { ...response.headers, ...cors } };
   };
 }
 

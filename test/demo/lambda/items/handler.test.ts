@@ -98,3 +98,24 @@ test('fails to load without TABLE_NAME, so a misconfigured function never serves
   expect(() => loadHandler({ TABLE_NAME: undefined })).toThrow('TABLE_NAME is required');
   expect(() => loadHandler({ TABLE_NAME: '' })).toThrow('TABLE_NAME is required');
 });
+
+test('answers with the CORS headers of the origins in SECURE_API_CORS_ALLOW_ORIGINS, for those origins only', async () => {
+  jest.spyOn(console, 'info').mockImplementation(() => undefined);
+  const app = 'https://app.example.com';
+  const handler = loadHandler({ TABLE_NAME: dynamo.tableName, SECURE_API_CORS_ALLOW_ORIGINS: `${app},https://admin.example.com` });
+  const caller = { sub: 'handler-cors' };
+  const fromApp = await handler(apiEvent(caller, { method: 'GET', headers: { Origin: app } }), context);
+  expect(fromApp.statusCode).toBe(200);
+  expect(fromApp.headers).toMatchObject({ 'Access-Control-Allow-Origin': app, Vary: 'Origin' });
+  const fromElsewhere = await handler(apiEvent(caller, { method: 'GET', headers: { Origin: 'https://evil.example.com' } }), context);
+  expect(fromElsewhere.headers?.['Access-Control-Allow-Origin']).toBeUndefined();
+  expect(fromElsewhere.headers?.Vary).toBe('Origin');
+});
+
+test('sends no CORS headers without SECURE_API_CORS_ALLOW_ORIGINS', async () => {
+  jest.spyOn(console, 'info').mockImplementation(() => undefined);
+  const handler = loadHandler({ TABLE_NAME: dynamo.tableName, SECURE_API_CORS_ALLOW_ORIGINS: undefined });
+  const response = await handler(apiEvent({ sub: 'handler-no-cors' }, { method: 'GET', headers: { origin: 'https://app.example.com' } }), context);
+  expect(response.statusCode).toBe(200);
+  expect(Object.keys(response.headers ?? {}).filter((h) => /^(access-control-|vary$)/i.test(h))).toEqual([]);
+});
