@@ -151,6 +151,8 @@ export interface LocalApiModel {
   readonly apiName: string;
   readonly stageName: string;
   readonly apiKeySource: 'HEADER' | 'AUTHORIZER';
+  /** The REST API's endpoint type (`EndpointConfiguration.Types`): `REGIONAL`, `EDGE` (the default) or `PRIVATE`. */
+  readonly endpointType: string;
   readonly root: LocalResource;
   readonly authorizers: Map<string, LocalAuthorizer>;
   /** Model name → JSON schema. */
@@ -472,6 +474,7 @@ export function buildApiModel(template: CfnTemplate, resolver: IntrinsicResolver
     apiName: String(r.resolve(apiProps.Name) ?? apiLogicalId),
     stageName,
     apiKeySource: r.resolve(apiProps.ApiKeySourceType) === 'AUTHORIZER' ? 'AUTHORIZER' : 'HEADER',
+    endpointType: String((r.resolve(apiProps.EndpointConfiguration) as { Types?: unknown[] } | undefined)?.Types?.[0] ?? 'EDGE'),
     root,
     authorizers,
     models,

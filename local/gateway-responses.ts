@@ -56,6 +56,8 @@ export interface RenderOptions {
   readonly message?: string | null;
   /** `$context.error.validationErrorString`. */
   readonly validationErrorString?: string;
+  /** An `x-amzn-ErrorType` that replaces the type's built-in one (for refusals answered through DEFAULT_4XX). */
+  readonly errorType?: string;
 }
 
 function headerValue(expression: string, ctx: GatewayResponseContext): string | undefined {
@@ -116,7 +118,7 @@ export function renderGatewayResponse(responses: ReadonlyMap<string, LocalGatewa
       status: statusCode,
     },
   };
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': builtIn.errorType };
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'x-amzn-ErrorType': options.errorType ?? builtIn.errorType };
   let body: string;
   if (configured === undefined) {
     body = JSON.stringify({ message });

@@ -1,16 +1,22 @@
 /**
  * The local API Gateway: serves a REST API stage from the synthesized template, with API Gateway's request path:
  *
- * stage → payload limit (10 MB) → route (resources and methods; unknown → MISSING_AUTHENTICATION_TOKEN) → API key
- * (HEADER source) → Lambda authorizer (identity source and validation expression, result cache, IAM policy against
- * the method ARN) → API key (AUTHORIZER source: `usageIdentifierKey`) → usage plan throttle and quota → stage
+ * stage → payload limit (10 MB) → request head (percent-encoding, URL length, header values: `request-head.ts`)
+ * → route (resources and methods; unknown → MISSING_AUTHENTICATION_TOKEN) → API key (HEADER source) → Lambda
+ * authorizer (identity source and validation expression, method ARN length, result cache, IAM policy against the
+ * method ARN) → API key (AUTHORIZER source: `usageIdentifierKey`) → usage plan throttle and quota → stage
  * throttle → request validation (parameters, body model) → integration (Lambda proxy or MOCK) → response.
  *
- * Every refusal is the template's gateway response for its type. Every response carries `x-amzn-RequestId`.
+ * Every refusal is the template's gateway response for its type, also for a request Node.js cannot parse and for
+ * a bug of the emulator (DEFAULT_5XX). Every response carries `x-amzn-RequestId`. Maps keyed by request names
+ * (headers, query) have no prototype.
+ *
  * Request logs name the method, path, status, route and latency: never a header, token, key or body.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { LocalApiKey, LocalApiModel, LocalAuthorizer, LocalMethod } from './api-model';
 import { AuthorizerCache } from './authorizer-cache';
 import type { LocalFirewall } from './firewall';
@@ -19,7 +25,10 @@ import { evaluatePolicy, InvalidPolicyError, parsePolicyDocument } from './iam-p
 import type { LocalEnvironment } from './intrinsics';
 import type { FunctionHost, InvokeOutcome } from './lambda-host';
 import { renderMappingTemplate, UnsupportedTemplateError } from './mapping-template';
-import { buildProxyEvent, matchRoute, parseProxyResult, parseQuery, ProxyRequest, RouteMatch } from './proxy-event';
+import {
+  buildProxyEvent, matchRoute, parseProxyResult, parseQuery, ProxyRequest, requestMap, RouteMatch,
+} from './proxy-event';
+import { checkRequestHead, HeadRefusal, MAX_METHOD_ARN_BYTES, parserErrorRefusal, uriTooLong } from './request-head';
 import { RequestValidator } from './request-validation';
 import { StageThrottle, UsagePlanMeter } from './throttling';
 
@@ -60,10 +69,19 @@ export interface GatewayStats {
   gatewayResponses: Record<string, number>;
   /** Authorizer cache lookups, by authorizer id. */
   authorizerCache: Record<string, { hits: number; misses: number }>;
+  /** Requests whose client went away before the request was complete (nothing to answer). */
+  clientAborts: number;
+  /** Requests that met a bug of the emulator (answered as API Gateway's internal error); 0 unless it has one. */
+  internalErrors: number;
 }
 
 /** Thrown inside the pipeline to answer with a gateway response: its type and rendering options. */
 class GatewayRefusal extends Error {
+  /** The refusal of a request-head check. */
+  static of(refusal: HeadRefusal): GatewayRefusal {
+    return new GatewayRefusal(refusal.type, refusal.options);
+  }
+
   constructor(public readonly type: string, public readonly options: RenderOptions = {}) {
     super(type);
     this.name = 'GatewayRefusal';
@@ -97,7 +115,7 @@ interface RequestState {
 }
 
 function lowerHeaders(rawHeaders: string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
+  const headers = requestMap<string>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) headers[rawHeaders[i].toLowerCase()] = rawHeaders[i + 1];
   return headers;
 }
@@ -121,6 +139,19 @@ function routeOf(method: LocalMethod): string {
   return `${method.httpMethod} ${method.resourcePath}`;
 }
 
+function newState(method: string, path: string, headers: Record<string, string>, query: Record<string, string>): RequestState {
+  return {
+    requestId: randomUUID(),
+    extendedRequestId: `${randomBytes(12).toString('base64').replace(/[+/=]/g, '').slice(0, 14)}=`,
+    started: Date.now(),
+    method: method.toUpperCase(),
+    path,
+    headers,
+    query,
+    pathParameters: {},
+  };
+}
+
 /** The local gateway. */
 export class LocalGateway {
   private readonly validator: RequestValidator;
@@ -128,7 +159,9 @@ export class LocalGateway {
   private readonly stageThrottle: StageThrottle;
   private readonly caches = new Map<string, AuthorizerCache<CachedAuthorization>>();
   private readonly keysByValue = new Map<string, LocalApiKey>();
-  private readonly counters: GatewayStats = { requests: 0, gatewayResponses: {}, authorizerCache: {} };
+  private readonly counters: GatewayStats = { requests: 0, gatewayResponses: {}, authorizerCache: {}, clientAborts: 0, internalErrors: 0 };
+  /** Connections with a request in flight, and its response: a parser error there (in the body) answers it. */
+  private readonly inFlight = new WeakMap<Duplex, { res: ServerResponse; state: RequestState }>();
 
   constructor(private readonly options: GatewayOptions) {
     const { model } = options;
@@ -145,40 +178,66 @@ export class LocalGateway {
   public stats(): GatewayStats {
     const authorizerCache: GatewayStats['authorizerCache'] = {};
     for (const [id, cache] of this.caches) authorizerCache[id] = { hits: cache.hits, misses: cache.misses };
-    return { requests: this.counters.requests, gatewayResponses: { ...this.counters.gatewayResponses }, authorizerCache };
+    const { requests, clientAborts, internalErrors } = this.counters;
+    return { requests, gatewayResponses: { ...this.counters.gatewayResponses }, authorizerCache, clientAborts, internalErrors };
   }
 
   /** The HTTP request listener. */
   public readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    this.handle(req, res).catch((err: unknown) => {
-      // A bug here must not take the server down: answer as API Gateway does for an internal failure.
-      this.options.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
-      if (!res.headersSent) {
-        res.writeHead(500, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' })
-          .end(JSON.stringify({ message: 'Internal server error' }));
-      } else {
-        res.destroy();
-      }
-    });
-  };
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     this.counters.requests++;
     const target = req.url ?? '/';
     const question = target.indexOf('?');
     const rawPath = question < 0 ? target : target.slice(0, question);
     const rawQuery = question < 0 ? '' : target.slice(question + 1);
-    const state: RequestState = {
-      requestId: randomUUID(),
-      extendedRequestId: `${randomBytes(12).toString('base64').replace(/[+/=]/g, '').slice(0, 14)}=`,
-      started: Date.now(),
-      method: (req.method ?? 'GET').toUpperCase(),
-      path: rawPath,
-      headers: lowerHeaders(req.rawHeaders),
-      query: parseQuery(rawQuery).query,
-      pathParameters: {},
-    };
+    const state = newState(req.method ?? 'GET', rawPath, lowerHeaders(req.rawHeaders), parseQuery(rawQuery).query);
+    const socket = req.socket;
+    this.inFlight.set(socket, { res, state });
+    res.once('close', () => this.inFlight.delete(socket));
+    this.handle(req, res, state, rawPath, rawQuery).catch((err: unknown) => {
+      // A bug here must not take the server down, nor answer without the API's gateway response: API Gateway's
+      // internal failure is a 500 through DEFAULT_5XX.
+      this.counters.internalErrors++;
+      this.options.log?.(`internal error: ${(err as Error).stack ?? String(err)}`);
+      try {
+        if (res.headersSent) res.destroy();
+        else this.refuse(res, state, new GatewayRefusal('API_CONFIGURATION_ERROR', { message: 'Internal server error' }));
+      } catch {
+        res.destroy();
+      }
+    });
+  };
 
+  /**
+   * The HTTP server's `clientError` listener: a request Node.js cannot parse (broken framing, a header line that
+   * is not HTTP, a head over `MAX_REQUEST_HEAD_BYTES`) gets the API's gateway response instead of Node's bare one,
+   * with a request id like every other answer.
+   */
+  public readonly clientErrorListener = (err: Error & { code?: string }, socket: Duplex): void => {
+    const inFlight = this.inFlight.get(socket);
+    const parsed = parserErrorRefusal(err.code);
+    if (parsed === 'client-gone' || !socket.writable || inFlight?.res.headersSent) {
+      socket.destroy();
+      return;
+    }
+    const refusal = GatewayRefusal.of(parsed);
+    if (inFlight !== undefined) {
+      // The head was parsed and the request is being read: its body is what is broken.
+      inFlight.res.shouldKeepAlive = false;
+      inFlight.res.once('finish', () => socket.destroy());
+      this.refuse(inFlight.res, inFlight.state, refusal);
+      return;
+    }
+    this.counters.requests++;
+    const state = newState('', '', requestMap<string>(), requestMap<string>());
+    const response = this.render(state, refusal);
+    const head = [`HTTP/1.1 ${response.statusCode} ${STATUS_CODES[response.statusCode] ?? ''}`];
+    for (const [name, value] of Object.entries(response.headers)) head.push(`${name}: ${value}`);
+    head.push(`Content-Length: ${response.body.length}`, 'Connection: close', '', '');
+    socket.end(Buffer.concat([Buffer.from(head.join('\r\n'), 'latin1'), response.body]));
+    this.options.log?.(`(unparsable request: ${err.code ?? err.message}) ${response.statusCode} ${refusal.type} ${state.requestId}`);
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse, state: RequestState, rawPath: string, rawQuery: string): Promise<void> {
     const stagePrefix = `/${this.options.model.stageName}`;
     if (rawPath !== stagePrefix && !rawPath.startsWith(`${stagePrefix}/`)) {
       // No such stage: API Gateway answers before any API (and its gateway responses) is involved.
@@ -202,7 +261,14 @@ export class LocalGateway {
     }
 
     const body = await this.readBody(req);
-    if (body === undefined) {
+    if (body === 'aborted') {
+      // Already answered (the body could not be parsed), or the client went away mid-request: no one to answer.
+      if (res.headersSent) return;
+      this.counters.clientAborts++;
+      this.options.log?.(`${state.method} ${state.path} (client aborted) ${state.requestId}`);
+      return;
+    }
+    if (body === 'too-large') {
       this.refuse(res, state, new GatewayRefusal('REQUEST_TOO_LARGE'));
       return;
     }
@@ -220,6 +286,11 @@ export class LocalGateway {
 
   private async process(req: IncomingMessage, res: ServerResponse, state: RequestState, apiPath: string, rawQuery: string, body: Buffer): Promise<void> {
     const { model } = this.options;
+    const headRefusal = checkRequestHead({
+      rawPath: state.path, rawQuery, url: `https://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`,
+      rawHeaders: req.rawHeaders, endpointType: model.endpointType,
+    });
+    if (headRefusal !== undefined) throw GatewayRefusal.of(headRefusal);
     const match = matchRoute(model.root, apiPath);
     const method = match?.resource.methods.get(state.method) ?? match?.resource.methods.get('ANY');
     if (match === undefined || method === undefined) throw new GatewayRefusal('MISSING_AUTHENTICATION_TOKEN');
@@ -342,6 +413,7 @@ export class LocalGateway {
     rawQuery: string, req: IncomingMessage, match: RouteMatch): Promise<CachedAuthorization> {
     const { model, env } = this.options;
     const methodArn = `arn:${env.partition}:execute-api:${env.region}:${env.accountId}:${model.apiId}/${model.stageName}/${method.httpMethod === 'ANY' ? state.method : method.httpMethod}${apiPath}`;
+    if (Buffer.byteLength(methodArn) > MAX_METHOD_ARN_BYTES) throw GatewayRefusal.of(uriTooLong());
     let identity: string;
     let event: Record<string, unknown>;
     if (authorizer.type === 'TOKEN') {
@@ -467,9 +539,12 @@ export class LocalGateway {
     return (req.socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
   }
 
-  /** Reads the body; undefined when it exceeds API Gateway's payload limit (the rest is drained, then dropped). */
-  private readBody(req: IncomingMessage): Promise<Buffer | undefined> {
-    return new Promise((resolve, reject) => {
+  /**
+   * Reads the body: `'too-large'` past API Gateway's payload limit (the rest is drained, then dropped; past the
+   * drain limit the connection is closed), `'aborted'` when the client goes away before the end.
+   */
+  private readBody(req: IncomingMessage): Promise<Buffer | 'too-large' | 'aborted'> {
+    return new Promise((resolve) => {
       const declared = Number(req.headers['content-length'] ?? '0');
       const chunks: Buffer[] = [];
       let size = 0;
@@ -480,10 +555,11 @@ export class LocalGateway {
         if (!tooLarge) chunks.push(chunk);
         if (size > DRAIN_LIMIT_BYTES) req.destroy();
       });
-      req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks)));
-      req.on('error', reject);
+      req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+      // An aborted request emits 'error' (ECONNRESET) and then 'close', without 'end'.
+      req.on('error', () => resolve(tooLarge ? 'too-large' : 'aborted'));
       req.on('close', () => {
-        if (!req.complete) resolve(undefined);
+        if (!req.complete) resolve(tooLarge ? 'too-large' : 'aborted');
       });
     });
   }
@@ -498,6 +574,11 @@ export class LocalGateway {
   }
 
   private refuse(res: ServerResponse, state: RequestState, refusal: GatewayRefusal): void {
+    this.send(res, state, this.render(state, refusal));
+  }
+
+  /** The template's gateway response for a refusal (counted). */
+  private render(state: RequestState, refusal: GatewayRefusal): { statusCode: number; headers: Record<string, string>; body: Buffer } {
     const { model } = this.options;
     this.counters.gatewayResponses[refusal.type] = (this.counters.gatewayResponses[refusal.type] ?? 0) + 1;
     const ctx: GatewayResponseContext = {
@@ -521,7 +602,8 @@ export class LocalGateway {
     };
     const rendered = renderGatewayResponse(model.gatewayResponses, refusal.type, ctx, refusal.options);
     state.target = state.target === undefined ? refusal.type : `${state.target} → ${refusal.type}`;
-    this.send(res, state, { statusCode: rendered.statusCode, headers: rendered.headers, body: Buffer.from(rendered.body) });
+    const headers = { ...rendered.headers, 'x-amzn-RequestId': state.requestId, 'x-amz-apigw-id': state.extendedRequestId };
+    return { statusCode: rendered.statusCode, headers, body: Buffer.from(rendered.body) };
   }
 
   private send(res: ServerResponse, state: RequestState,

@@ -19,9 +19,20 @@ function decode(segment: string): string {
   }
 }
 
+/** `{id}` or `{proxy+}`: a path part that is a parameter, never a literal. */
+function isTemplatePart(pathPart: string): boolean {
+  return pathPart.startsWith('{') && pathPart.endsWith('}');
+}
+
+/** A map for names that come from the request: no prototype, so `__proto__` or `constructor` are plain keys. */
+export function requestMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /**
  * Finds the resource for a path (relative to the stage). Literal path parts win over `{param}`, which win over a
- * greedy `{param+}`, as in API Gateway. One trailing slash is ignored.
+ * greedy `{param+}`, as in API Gateway. A request segment that reads like a template (`{id}`, `%7Bid%7D`) is a
+ * value: template path parts never match literally. One trailing slash is ignored.
  */
 export function matchRoute(root: LocalResource, path: string): RouteMatch | undefined {
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
@@ -30,7 +41,7 @@ export function matchRoute(root: LocalResource, path: string): RouteMatch | unde
     if (index === segments.length) return { resource: node, pathParameters: params };
     const segment = segments[index];
     if (segment === '') return undefined;
-    const literal = node.children.find((c) => c.pathPart === decode(segment));
+    const literal = node.children.find((c) => !isTemplatePart(c.pathPart) && c.pathPart === decode(segment));
     if (literal !== undefined) {
       const found = walk(literal, index + 1, params);
       if (found) return found;
@@ -85,8 +96,8 @@ export interface ProxyContext {
 
 /** Headers as API Gateway passes them: last value per name in `headers`, every value in `multiValueHeaders`. */
 export function parseHeaders(rawHeaders: string[]): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = requestMap<string>();
+  const multiValueHeaders = requestMap<string[]>();
   const nameOf = new Map<string, string>();
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const lower = rawHeaders[i].toLowerCase();
@@ -100,8 +111,8 @@ export function parseHeaders(rawHeaders: string[]): { headers: Record<string, st
 
 /** The query string as API Gateway passes it (decoded; last value per name, and every value). */
 export function parseQuery(rawQuery: string): { query: Record<string, string>; multiValueQuery: Record<string, string[]> } {
-  const query: Record<string, string> = {};
-  const multiValueQuery: Record<string, string[]> = {};
+  const query = requestMap<string>();
+  const multiValueQuery = requestMap<string[]>();
   if (rawQuery === '') return { query, multiValueQuery };
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;

@@ -24,6 +24,7 @@ import { FunctionHost, FunctionStats } from './lambda-host';
 import { loadLocalState } from './local-state';
 import { closeServer, listen } from './net';
 import { DEFAULT_DATA_DIR, signingKeyFile, stateFile } from './paths';
+import { MAX_REQUEST_HEAD_BYTES } from './request-head';
 import { writeRunInfo } from './run-info';
 import { synthesizeDemo } from './synth';
 import { ensureTlsFiles } from './tls';
@@ -230,7 +231,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
 
     const firewall = new LocalFirewall(template);
     const gateway = new LocalGateway({ model, functions: hosts, apiKeys: keys, env: LOCAL_ENVIRONMENT, firewall, quotaOverride: options.quotaOverride, log });
-    const server: Server = createServer(gateway.listener);
+    const server: Server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, gateway.listener);
+    server.on('clientError', gateway.clientErrorListener);
     // Lambda's own limits bound request handling; the HTTP server must not cut a slow integration short.
     server.requestTimeout = 0;
     await listen(server, options.port ?? 3000, 'API (--port)');

@@ -13,7 +13,8 @@ import { renderGatewayResponse } from '../../local/gateway-responses';
 import { evaluatePolicy, InvalidPolicyError } from '../../local/iam-policy';
 import { IntrinsicResolver, LOCAL_ENVIRONMENT } from '../../local/intrinsics';
 import { FunctionHost } from '../../local/lambda-host';
-import { matchRoute } from '../../local/proxy-event';
+import { matchRoute, parseHeaders, parseQuery } from '../../local/proxy-event';
+import { isWellFormedEncoding } from '../../local/request-head';
 import { RequestValidator } from '../../local/request-validation';
 import { quotaPeriodStart, TokenBucket, UsagePlanMeter } from '../../local/throttling';
 
@@ -152,6 +153,29 @@ describe('routes and validation', () => {
     expect(matchRoute(root, '/items/a%20b')).toMatchObject({ resource: { path: '/items/{id}' }, pathParameters: { id: 'a b' } });
     expect(matchRoute(root, '/items/')?.resource.path).toBe('/items');
     expect(matchRoute(root, '/other/x/y')).toMatchObject({ resource: { path: '/{proxy+}' }, pathParameters: { proxy: 'other/x/y' } });
+  });
+
+  test('a segment that reads like a route template is a parameter value, never the template itself', () => {
+    expect(matchRoute(root, '/items/{id}')).toMatchObject({ resource: { path: '/items/{id}' }, pathParameters: { id: '{id}' } });
+    expect(matchRoute(root, '/items/%7Bid%7D')).toMatchObject({ resource: { path: '/items/{id}' }, pathParameters: { id: '{id}' } });
+    expect(matchRoute(root, '/{proxy+}')).toMatchObject({ resource: { path: '/{proxy+}' }, pathParameters: { proxy: '{proxy+}' } });
+  });
+
+  test('query and header names that collide with Object.prototype members are plain names', () => {
+    const { query, multiValueQuery } = parseQuery('__proto__=1&__proto__=2&constructor=c&toString&hasOwnProperty=h');
+    expect(Object.entries(query)).toEqual([['__proto__', '2'], ['constructor', 'c'], ['toString', ''], ['hasOwnProperty', 'h']]);
+    expect(Object.entries(multiValueQuery)).toEqual([['__proto__', ['1', '2']], ['constructor', ['c']], ['toString', ['']], ['hasOwnProperty', ['h']]]);
+    const { headers, multiValueHeaders } = parseHeaders(['__proto__', 'a', 'Constructor', 'b', 'constructor', 'c', 'valueOf', 'v']);
+    expect(Object.entries(headers)).toEqual([['__proto__', 'a'], ['Constructor', 'c'], ['valueOf', 'v']]);
+    expect(Object.entries(multiValueHeaders)).toEqual([['__proto__', ['a']], ['Constructor', ['b', 'c']], ['valueOf', ['v']]]);
+    // They survive the JSON the event travels in to the function.
+    expect(Object.entries(JSON.parse(JSON.stringify(multiValueQuery)))).toEqual(Object.entries(multiValueQuery));
+    expect(Object.getPrototypeOf(JSON.parse(JSON.stringify(query)))).toBe(Object.prototype);
+  });
+
+  test('percent-encoding is well-formed only where decodeURIComponent accepts it', () => {
+    for (const good of ['', '/items/a%20b', 'a=%7B%7D&b=+', '%E2%82%AC']) expect([good, isWellFormedEncoding(good)]).toEqual([good, true]);
+    for (const bad of ['%', '%zz', 'a%2', '%E0%A4%A', '%C3', '%FF']) expect([bad, isWellFormedEncoding(bad)]).toEqual([bad, false]);
   });
 
   test('the body is validated against the model of its content type; without Content-Type as application/json', () => {
