@@ -4,8 +4,6 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { accountLogging, accountLoggingCheck, cloudWatchRoleByDefault, sharedTrail } from './account-resources';
@@ -20,7 +18,8 @@ import { configError, configMessage } from './errors';
 import { resolveIssuers } from './issuers';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { createLogKey } from './kms-keys';
-import { CustomDomainOptions, SecureApiProps, SecureRouteOptions } from './secure-api-props';
+import { addCustomDomain } from './custom-domain';
+import { SecureApiProps, SecureRouteOptions } from './secure-api-props';
 import { accessLogFormat, acknowledgeApiFindings, addGatewayResponses, ipAllowListPolicy, SourceAccountOnPermissions } from './stage-settings';
 import { ApiClientOptions, UsagePlanOptions, usagePlanMethodKey, validateClient, validateUsagePlan } from './usage-plans';
 import { validateProps } from './validate-props';
@@ -210,7 +209,7 @@ export class SecureApi extends Construct {
     }
 
     if (props.customDomain) {
-      this.domainName = this.addCustomDomain(props.customDomain);
+      this.domainName = addCustomDomain(this, this.api, props.customDomain);
     }
 
     for (const [key, options] of Object.entries(props.routes ?? {})) {
@@ -417,40 +416,6 @@ export class SecureApi extends Construct {
     } catch (e) {
       throw e instanceof RouteTableError ? configError(this, `'routes': ${e.message}`) : e;
     }
-  }
-
-  private addCustomDomain(options: CustomDomainOptions): apigw.DomainName {
-    const policy = options.securityPolicy ?? apigw.SecurityPolicy.TLS_1_2;
-    const enhanced = policy.startsWith('SecurityPolicy_');
-    const domain = new apigw.DomainName(this, 'Domain', {
-      domainName: options.domainName,
-      certificate: options.certificate,
-      endpointType: apigw.EndpointType.REGIONAL,
-      securityPolicy: policy,
-      ...(enhanced ? { endpointAccessMode: apigw.EndpointAccessMode.STRICT } : {}),
-    });
-    if (enhanced) {
-      Validations.of(domain).acknowledge({
-        id: 'cdk-validator-cfnguard::api_gw_domain_tls_check',
-        reason: `The domain uses the enhanced policy ${policy} (minimum TLS 1.2 or 1.3, STRICT access mode); the Control Tower rule only knows the legacy name TLS_1_2.`,
-      });
-    }
-    if (options.basePath?.includes('/')) {
-      // A base path mapping takes one path segment; an API mapping (API Gateway v2) takes several, on a regional
-      // domain with a TLS 1.2 (or stricter) policy, which is all SecureApi allows.
-      // @see https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html
-      domain.addApiMapping(this.api.deploymentStage, { basePath: options.basePath });
-    } else {
-      domain.addBasePathMapping(this.api, { basePath: options.basePath, stage: this.api.deploymentStage });
-    }
-    if (options.hostedZone) {
-      new route53.ARecord(this, 'DomainAlias', {
-        zone: options.hostedZone,
-        recordName: options.domainName,
-        target: route53.RecordTarget.fromAlias(new route53targets.ApiGatewayDomain(domain)),
-      });
-    }
-    return domain;
   }
 }
 
