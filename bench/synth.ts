@@ -12,7 +12,7 @@
  * our older, slower compiler) and once as generated (reported without a target).
  *
  * `app`, the app process alone: a fresh `node bin/app.js` (compiled by `npm run build`) against a bare plain-JavaScript
- * app with one empty stack (bench/bare-app.cjs), both run the way the CDK CLI runs an app (CDK_OUTDIR, a fresh
+ * app with one stack of one property-less resource (bench/bare-app.cjs), both run the way the CDK CLI runs an app (CDK_OUTDIR, a fresh
  * temporary directory, and CDK_CONTEXT_JSON, the context of cdk.json, in the environment). No CLI and no TypeScript
  * runner: what the construct library and the policy packs cost by themselves.
  */
