@@ -24,6 +24,7 @@ export const DEFAULTS = {
   /** Largest accepted exp - iat: short-lived tokens only. */
   maxTokenLifetime: Duration.hours(24),
   jwksTimeout: Duration.seconds(3),
+  jwksMaxAge: Duration.minutes(10),
   /** WAF: requests per client IP per evaluation window. */
   wafIpRateLimit: 1000,
   /** WAF: requests per caller (Authorization header or API key) per evaluation window. */

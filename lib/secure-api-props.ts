@@ -196,6 +196,14 @@ export interface TokenPolicyOptions {
    */
   readonly jwksTimeout?: Duration;
   /**
+   * How long the authorizer trusts a fetched JWKS (1 minute to 24 hours). After that it fetches the key set again
+   * before the next decision, so a key the issuer removed (revoked) is refused from then on; if that fetch fails,
+   * the old keys are refused too (fail closed) until a fetch succeeds. A token already allowed may still be served
+   * from API Gateway's authorizer cache for `authorizerCacheTtl`.
+   * @default Duration.minutes(10)
+   */
+  readonly jwksMaxAge?: Duration;
+  /**
    * Claim that carries the tenant id of a multi-tenant API.
    * @default - single-tenant
    */

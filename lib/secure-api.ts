@@ -376,6 +376,7 @@ export class SecureApi extends Construct {
       maxTokenBytes: tokenPolicy.maxTokenBytes ?? DEFAULTS.maxTokenBytes,
       ...(lifetime ? { maxTokenLifetimeSeconds: lifetime.toSeconds() } : {}),
       jwksTimeoutMs: (tokenPolicy.jwksTimeout ?? DEFAULTS.jwksTimeout).toMilliseconds(),
+      jwksMaxAgeSeconds: (tokenPolicy.jwksMaxAge ?? DEFAULTS.jwksMaxAge).toSeconds(),
       ...(tokenPolicy.tenantClaim ? { tenantClaim: tokenPolicy.tenantClaim } : {}),
       ...(keyByAuthorizer ? {
         apiKey: {

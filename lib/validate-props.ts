@@ -96,4 +96,8 @@ function validateTokenPolicy(scope: IConstruct, props: SecureApiProps): void {
     && (tp.jwksTimeout.toMilliseconds() < 100 || tp.jwksTimeout.toMilliseconds() > 10000)) {
     throw configError(scope, `'tokenPolicy.jwksTimeout' must be from 100 ms to 10 s (got ${tp.jwksTimeout.toMilliseconds()} ms)`);
   }
+  if (tp.jwksMaxAge && !tp.jwksMaxAge.isUnresolved()
+    && (tp.jwksMaxAge.toSeconds() < 60 || tp.jwksMaxAge.toSeconds() > 86400)) {
+    throw configError(scope, `'tokenPolicy.jwksMaxAge' must be from 1 minute to 24 hours (got ${tp.jwksMaxAge.toSeconds()} seconds)`);
+  }
 }

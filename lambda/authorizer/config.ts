@@ -109,7 +109,7 @@ function validateIssuer(value: unknown, index: number, seen: Set<string>): void 
 export function validateAuthorizerConfig(config: unknown): asserts config is AuthorizerConfig {
   if (!isObject(config)) fail('(root)', 'must be an object', config);
   checkKeys('(root)', config, ['issuers', 'routes', 'clockSkewSeconds', 'maxTokenBytes', 'maxTokenLifetimeSeconds',
-    'jwksTimeoutMs', 'tenantClaim', 'apiKey']);
+    'jwksTimeoutMs', 'jwksMaxAgeSeconds', 'tenantClaim', 'apiKey']);
   if (!Array.isArray(config.issuers) || config.issuers.length === 0) {
     fail('issuers', 'must be a non-empty array', config.issuers);
   }
@@ -127,6 +127,7 @@ export function validateAuthorizerConfig(config: unknown): asserts config is Aut
   positiveNumber('maxTokenBytes', config.maxTokenBytes, { integer: true });
   if (config.maxTokenLifetimeSeconds !== undefined) positiveNumber('maxTokenLifetimeSeconds', config.maxTokenLifetimeSeconds);
   positiveNumber('jwksTimeoutMs', config.jwksTimeoutMs);
+  if (config.jwksMaxAgeSeconds !== undefined) positiveNumber('jwksMaxAgeSeconds', config.jwksMaxAgeSeconds);
   if (config.tenantClaim !== undefined) nonEmptyString('tenantClaim', config.tenantClaim);
   if (config.apiKey !== undefined) {
     const apiKey = config.apiKey;

@@ -1,7 +1,8 @@
 /**
  * Signature and standard-claim verification with aws-jwt-verify: one JwtVerifier for the generic OIDC/OAuth issuers
  * and one CognitoJwtVerifier for Amazon Cognito user pools, sharing one JWKS cache. The cache keeps aws-jwt-verify's
- * penalty box, which throttles JWKS re-fetches triggered by unknown `kid`s.
+ * penalty box, which throttles JWKS re-fetches triggered by unknown `kid`s, and expires key sets after
+ * `jwksMaxAgeSeconds` so that keys the issuer removed stop being accepted (max-age-jwks-cache.ts).
  */
 import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
 import {
@@ -25,12 +26,13 @@ import {
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
 import { Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
-import { Jwk, SimpleJwksCache } from 'aws-jwt-verify/jwk';
+import type { Jwk } from 'aws-jwt-verify/jwk';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
 import { cognitoIssuers } from './config';
 import { AuthorizerUnavailableError, UnauthorizedError, UnauthorizedReason } from './errors';
 import { assertKeyFitsAlgorithm, KeyAlgorithmMismatchError } from './key-fit';
+import { MaxAgeJwksCache } from './max-age-jwks-cache';
 import type { InspectedToken } from './token-guard';
 
 /** Options of {@link createJwtVerification}. */
@@ -98,15 +100,18 @@ export function classifyVerificationError(err: unknown): UnauthorizedError | Aut
   return new AuthorizerUnavailableError('internal_error', `verification failed unexpectedly (${name})`, { cause: err });
 }
 
+/** Maximum age of a cached key set when the configuration names none (the construct always does). */
+export const DEFAULT_JWKS_MAX_AGE_SECONDS = 600;
+
 /** Creates the verifiers of the configured issuers. Nothing is fetched until {@link JwtVerification.prefetch}. */
 export function createJwtVerification(
-  config: Pick<AuthorizerConfig, 'issuers' | 'clockSkewSeconds' | 'jwksTimeoutMs'>,
+  config: Pick<AuthorizerConfig, 'issuers' | 'clockSkewSeconds' | 'jwksTimeoutMs' | 'jwksMaxAgeSeconds'>,
   options: JwtVerificationOptions = {},
 ): JwtVerification {
   const fetcher = options.fetcher ?? new SimpleFetcher({
     defaultRequestOptions: { timeout: config.jwksTimeoutMs, responseTimeout: config.jwksTimeoutMs },
   });
-  const jwksCache = new SimpleJwksCache({ fetcher });
+  const jwksCache = new MaxAgeJwksCache({ fetcher, maxAgeMs: (config.jwksMaxAgeSeconds ?? DEFAULT_JWKS_MAX_AGE_SECONDS) * 1000 });
   const byIssuer = new Map<string, PayloadVerifier>();
 
   const generic = config.issuers.filter((issuer) => issuer.cognito === undefined);

@@ -67,6 +67,11 @@ export interface AuthorizerConfig {
   readonly maxTokenLifetimeSeconds?: number;
   /** Timeout of one JWKS fetch, in milliseconds. */
   readonly jwksTimeoutMs: number;
+  /**
+   * Age after which a cached key set is fetched again before use, in seconds: a key the issuer removed is refused
+   * from then on. Absent: 600.
+   */
+  readonly jwksMaxAgeSeconds?: number;
   /** Claim that carries the tenant id, if the API is multi-tenant. */
   readonly tenantClaim?: string;
   /** Present when the API key source is `AUTHORIZER`. */

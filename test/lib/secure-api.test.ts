@@ -128,6 +128,7 @@ describe('SecureApi defaults', () => {
       maxTokenBytes: 8192,
       maxTokenLifetimeSeconds: 86400,
       jwksTimeoutMs: 3000,
+      jwksMaxAgeSeconds: 600,
     });
   });
 
@@ -389,10 +390,10 @@ describe('SecureApi props', () => {
 
   test('tokenPolicy and cache TTL reach the authorizer', () => {
     const { template } = synth({
-      tokenPolicy: { clockSkew: Duration.seconds(5), maxTokenBytes: 4096, maxTokenLifetime: Duration.hours(1), jwksTimeout: Duration.millis(1500), tenantClaim: 'tenant_id' },
+      tokenPolicy: { clockSkew: Duration.seconds(5), maxTokenBytes: 4096, maxTokenLifetime: Duration.hours(1), jwksTimeout: Duration.millis(1500), jwksMaxAge: Duration.minutes(2), tenantClaim: 'tenant_id' },
       authorizerCacheTtl: Duration.seconds(0),
     });
-    expect(authorizerConfig(template)).toMatchObject({ clockSkewSeconds: 5, maxTokenBytes: 4096, maxTokenLifetimeSeconds: 3600, jwksTimeoutMs: 1500, tenantClaim: 'tenant_id' });
+    expect(authorizerConfig(template)).toMatchObject({ clockSkewSeconds: 5, maxTokenBytes: 4096, maxTokenLifetimeSeconds: 3600, jwksTimeoutMs: 1500, jwksMaxAgeSeconds: 120, tenantClaim: 'tenant_id' });
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 0 });
   });
 
@@ -548,6 +549,8 @@ describe('SecureApi invalid configuration', () => {
     ['token size limit too large', { tokenPolicy: { maxTokenBytes: 1_000_000 } }, /'tokenPolicy.maxTokenBytes' must be an integer from 1024 to 16384 \(got 1000000\)/],
     ['clock skew too large', { tokenPolicy: { clockSkew: Duration.minutes(10) } }, /'tokenPolicy.clockSkew' must be at most 300 seconds \(got 600\)/],
     ['cache TTL over an hour', { authorizerCacheTtl: Duration.hours(2) }, /'authorizerCacheTtl' must be at most 3600 seconds \(got 7200\)/],
+    ['a JWKS max age under a minute', { tokenPolicy: { jwksMaxAge: Duration.seconds(30) } }, /'tokenPolicy.jwksMaxAge' must be from 1 minute to 24 hours \(got 30 seconds\)/],
+    ['a JWKS max age over a day', { tokenPolicy: { jwksMaxAge: Duration.days(2) } }, /'tokenPolicy.jwksMaxAge' must be from 1 minute to 24 hours \(got 172800 seconds\)/],
   ])('rejects %s', (_name, props, message) => fails(props as any, message));
 
   test('rejects a route with no scopes or claims that is not marked public', () => {

@@ -210,3 +210,48 @@ describe('Amazon Cognito user pools', () => {
     expect(log.last()).toMatchObject({ reason: 'invalid_audience' });
   });
 });
+
+describe('key revocation (jwksMaxAgeSeconds)', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  test('a warm authorizer refuses a key removed from the JWKS once the key set is older than jwksMaxAgeSeconds', async () => {
+    const jwks = await server([rsa, rsa2]);
+    const authorize = createAuthorizer(configFor(jwks, { jwksMaxAgeSeconds: 1 }), { logger: log.logger });
+    await authorize.ready;
+    const token = signToken(rsa, read(jwks.issuer));
+    await expect(authorize(event(bearer(token)))).resolves.toMatchObject({ principalId: 'user-1' });
+    // The issuer revokes rsa-1. Within the maximum age the cached set still holds it: no fetch per request.
+    jwks.setKeys([rsa2.publicJwk]);
+    await expect(authorize(event(bearer(token)))).resolves.toMatchObject({ principalId: 'user-1' });
+    expect(jwks.requestCount()).toBe(1);
+    await sleep(1100);
+    await expect(authorize(event(bearer(token)))).rejects.toThrow(/^Unauthorized$/);
+    expect(log.last()).toMatchObject({ reason: 'unknown_kid' });
+    // The refresh alone refused it; repeating the revoked token is an unknown kid: one re-fetch, then the penalty box.
+    expect(jwks.requestCount()).toBe(2);
+    for (let i = 0; i < 3; i++) await expect(authorize(event(bearer(token)))).rejects.toThrow(/^Unauthorized$/);
+    expect(jwks.requestCount()).toBe(3);
+    // The key that stayed keeps working from the refreshed set.
+    await expect(authorize(event(bearer(signToken(rsa2, read(jwks.issuer, { sub: 'kept' })))))).resolves.toMatchObject({ principalId: 'kept' });
+    expect(jwks.requestCount()).toBe(3);
+  });
+
+  test('fails closed when the key set is too old and cannot be refreshed, and recovers when the JWKS answers again', async () => {
+    const jwks = await server([rsa]);
+    const authorize = createAuthorizer(configFor(jwks, { jwksMaxAgeSeconds: 1 }), { logger: log.logger });
+    await authorize.ready;
+    const token = signToken(rsa, read(jwks.issuer));
+    await expect(authorize(event(bearer(token)))).resolves.toMatchObject({ principalId: 'user-1' });
+    jwks.failWith(503);
+    await sleep(1100);
+    await expect(authorize(event(bearer(token)))).rejects.toThrow(/^Authorizer failure$/);
+    expect(log.last()).toMatchObject({ decision: 'error', reason: 'jwks_unavailable' });
+    const afterFailure = jwks.requestCount();
+    // Right after a failed refresh, further requests fail closed without hitting the JWKS again.
+    for (let i = 0; i < 3; i++) await expect(authorize(event(bearer(token)))).rejects.toThrow(/^Authorizer failure$/);
+    expect(jwks.requestCount()).toBe(afterFailure);
+    jwks.failWith(undefined);
+    await sleep(1100); // the retry interval is the maximum age when that is shorter than 5 s
+    await expect(authorize(event(bearer(token)))).resolves.toMatchObject({ principalId: 'user-1' });
+  });
+});

@@ -81,6 +81,7 @@ describe('validateAuthorizerConfig', () => {
     ['a fractional token size', valid({ maxTokenBytes: 10.5 }), "AuthorizerConfig: 'maxTokenBytes' must be a positive integer (got 10.5)"],
     ['a zero lifetime cap', valid({ maxTokenLifetimeSeconds: 0 }), "AuthorizerConfig: 'maxTokenLifetimeSeconds' must be a positive number (got 0)"],
     ['a string timeout', valid({ jwksTimeoutMs: '1500' }), `AuthorizerConfig: 'jwksTimeoutMs' must be a positive number (got "1500")`],
+    ['a zero JWKS max age', valid({ jwksMaxAgeSeconds: 0 }), `AuthorizerConfig: 'jwksMaxAgeSeconds' must be a positive number (got 0)`],
     ['an empty tenant claim', valid({ tenantClaim: '' }), `AuthorizerConfig: 'tenantClaim' must be a non-empty string (got "")`],
     ['an API key mapping without clients', valid({ apiKey: { claim: 'client_id', keyIds: {} } }),
       "AuthorizerConfig: 'apiKey.keyIds' must map at least one client to an API key id (got {})"],
