@@ -1,4 +1,5 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Fn, Stack, Token } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
 import { IssuerConfig } from './common/authorizer-config';
 import { configError } from './errors';
@@ -47,8 +48,7 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
     if (clientIds.length === 0) {
       throw configError(scope, "'cognito.clientIds' must list at least one app client id (got [])");
     }
-    const stack = Stack.of(userPool);
-    const issuer = `https://cognito-idp.${stack.region}.${stack.urlSuffix}/${userPool.userPoolId}`;
+    const issuer = `https://cognito-idp.${userPoolRegion(scope, userPool)}.${Stack.of(userPool).urlSuffix}/${userPool.userPoolId}`;
     issuers.push({
       issuer,
       audience: clientIds,
@@ -60,6 +60,23 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
     throw configError(scope, "a token issuer is required: set 'issuer' and 'audience', 'additionalIssuers' or 'cognito'");
   }
   return issuers;
+}
+
+/**
+ * The region of a user pool: its stack's for a pool this app creates; otherwise from its id (`<region>_<suffix>`),
+ * since a pool imported from another region signs with that region's issuer, not the stack's (split in
+ * CloudFormation when the id is a token).
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html
+ */
+function userPoolRegion(scope: IConstruct, userPool: cognito.IUserPool): string {
+  const id = userPool.userPoolId;
+  if (userPool instanceof cognito.UserPool) return Stack.of(userPool).region;
+  if (Token.isUnresolved(id)) return Fn.select(0, Fn.split('_', id));
+  const match = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[A-Za-z0-9]+$/.exec(id);
+  if (!match) {
+    throw configError(scope, `'cognito.userPool' must have a user pool id of the form <region>_<id>, such as 'eu-west-1_AbC123' (got '${id}')`);
+  }
+  return match[1];
 }
 
 function isHttpsUrl(value: string): boolean {

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
+import { CfnParameter, Duration, RemovalPolicy, Size } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -421,6 +421,33 @@ describe('SecureApi props', () => {
     ]);
   });
 
+  test('a Cognito user pool imported from another region is trusted with its own region\'s issuer', () => {
+    const stack = newStack(); // eu-west-1
+    new SecureApi(stack, 'Api', {
+      cognito: { userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', 'us-east-1_AbC123'), clientIds: ['client1'] },
+      routes: { 'GET /things': { integration: backend(stack), scopes: ['things:read'] } },
+    });
+    const config = authorizerConfig(Template.fromStack(stack));
+    expect(config.issuers).toEqual([{
+      issuer: 'https://cognito-idp.us-east-1.TOKEN/us-east-1_AbC123', audience: ['client1'],
+      jwksUri: 'https://cognito-idp.us-east-1.TOKEN/us-east-1_AbC123/.well-known/jwks.json',
+      cognito: { userPoolId: 'us-east-1_AbC123', tokenUse: 'access' },
+    }]);
+  });
+
+  test('a Cognito user pool imported by a token id takes its region from the id in CloudFormation', () => {
+    const stack = newStack();
+    const poolId = new CfnParameter(stack, 'PoolId').valueAsString;
+    new SecureApi(stack, 'Api', {
+      cognito: { userPool: cognito.UserPool.fromUserPoolId(stack, 'Pool', poolId), clientIds: ['client1'] },
+      routes: { 'GET /things': { integration: backend(stack), scopes: ['things:read'] } },
+    });
+    const [fn] = (Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')) as any[])
+      .filter((f) => f.Properties.Environment?.Variables?.SECURE_API_AUTHORIZER_CONFIG !== undefined);
+    expect(JSON.stringify(fn.Properties.Environment.Variables.SECURE_API_AUTHORIZER_CONFIG))
+      .toContain('{"Fn::Select":[0,{"Fn::Split":["_",{"Ref":"PoolId"}]}]}');
+  });
+
   test('routes: public, body models, query parameters, claims, and addRoute after construction', () => {
     const { template } = synth((integration) => ({
       routes: {
@@ -549,6 +576,7 @@ describe('SecureApi invalid configuration', () => {
     ['token size limit too large', { tokenPolicy: { maxTokenBytes: 1_000_000 } }, /'tokenPolicy.maxTokenBytes' must be an integer from 1024 to 16384 \(got 1000000\)/],
     ['clock skew too large', { tokenPolicy: { clockSkew: Duration.minutes(10) } }, /'tokenPolicy.clockSkew' must be at most 300 seconds \(got 600\)/],
     ['cache TTL over an hour', { authorizerCacheTtl: Duration.hours(2) }, /'authorizerCacheTtl' must be at most 3600 seconds \(got 7200\)/],
+    ['a Cognito pool id without its region', { issuer: undefined, audience: undefined, cognito: { userPool: { userPoolId: 'AbC123', stack: undefined } as any, clientIds: ['c'] } }, /'cognito.userPool' must have a user pool id of the form <region>_<id>.*\(got 'AbC123'\)/],
     ['a JWKS max age under a minute', { tokenPolicy: { jwksMaxAge: Duration.seconds(30) } }, /'tokenPolicy.jwksMaxAge' must be from 1 minute to 24 hours \(got 30 seconds\)/],
     ['a JWKS max age over a day', { tokenPolicy: { jwksMaxAge: Duration.days(2) } }, /'tokenPolicy.jwksMaxAge' must be from 1 minute to 24 hours \(got 172800 seconds\)/],
   ])('rejects %s', (_name, props, message) => fails(props as any, message));
