@@ -99,14 +99,12 @@ export function accountLoggingCheck(scope: IConstruct, options: AccountLoggingCh
     actions: ['apigateway:GET'],
     resources: [`arn:${stack.partition}:apigateway:${stack.region}::/account`],
   }));
-  // CloudFormation invokes the function with the deploying principal's credentials: no resource policy needed.
-  const check = new CustomResource(holder, 'Check', {
+  // CloudFormation invokes the function with the deploying principal's credentials: no resource policy needed. The
+  // function waits for its role, which references its policy, so its permissions exist before the invocation.
+  return new CustomResource(holder, 'Check', {
     serviceToken: fn.function.functionArn,
     resourceType: 'Custom::SecureApiAccountLoggingCheck',
   });
-  // The function's permissions must exist before CloudFormation invokes it.
-  check.node.addDependency(fn.role);
-  return check;
 }
 
 /** Settings of the stack's shared trail, from the SecureApi that creates it. */
