@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
  * API Gateway's largest request payload.
  * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
  */
-export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 /** Bytes of an oversized body read (and dropped) before the connection is closed. */
 const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;

@@ -101,7 +101,7 @@ export function classifyVerificationError(err: unknown): UnauthorizedError | Aut
 }
 
 /** Maximum age of a cached key set when the configuration names none (the construct always does). */
-export const DEFAULT_JWKS_MAX_AGE_SECONDS = 600;
+const DEFAULT_JWKS_MAX_AGE_SECONDS = 600;
 
 /** Creates the verifiers of the configured issuers. Nothing is fetched until {@link JwtVerification.prefetch}. */
 export function createJwtVerification(
