@@ -27,6 +27,8 @@ export function buildAuthorizerContext(claims: Record<string, unknown>, tenant: 
   const iss = own(claims, 'iss');
   return {
     [AuthorizerContextKey.SUBJECT]: typeof sub === 'string' ? sub : '',
+    [AuthorizerContextKey.PRINCIPAL]: typeof sub === 'string' ? sub : '',
+    [AuthorizerContextKey.PRINCIPAL_CLAIM]: 'sub',
     [AuthorizerContextKey.CLIENT_ID]: clientIdOf(claims),
     [AuthorizerContextKey.SCOPES]: tokenScopes(claims).join(' '),
     [AuthorizerContextKey.TENANT]: tenant,

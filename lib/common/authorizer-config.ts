@@ -15,8 +15,15 @@ export const AUTHORIZER_CONFIG_ENV = 'SECURE_API_AUTHORIZER_CONFIG';
  * `event.requestContext.authorizer.<key>`, a mapping template as `$context.authorizer.<key>`.
  */
 export enum AuthorizerContextKey {
-  /** The verified `sub` claim. */
+  /** The verified `sub` claim, or '' when the token has none (a client-credentials token, say). */
   SUBJECT = 'sub',
+  /**
+   * The principal: the value of the first configured principal claim the token carries (`sub` by default), also the
+   * policy's `principalId`. Unique only together with {@link ISSUER} and {@link PRINCIPAL_CLAIM}.
+   */
+  PRINCIPAL = 'principal',
+  /** The name of the claim {@link PRINCIPAL} was read from, e.g. `sub` or `client_id`. */
+  PRINCIPAL_CLAIM = 'principalClaim',
   /** The OAuth client the token was issued to (`client_id`, `azp` or `cid`), or '' when absent. */
   CLIENT_ID = 'clientId',
   /** The token's scopes, space-delimited. */

@@ -60,7 +60,9 @@ describe('valid tokens', () => {
           { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${STAGE}GET/items/*/admin`] },
         ],
       },
-      context: { sub: 'user-1', clientId: 'app-1', scope: 'items:read', tenant: '', iss: server.issuer },
+      context: {
+        sub: 'user-1', principal: 'user-1', principalClaim: 'sub', clientId: 'app-1', scope: 'items:read', tenant: '', iss: server.issuer,
+      },
     });
     expect(result.usageIdentifierKey).toBeUndefined();
     expect(log.last()).toMatchObject({ decision: 'allow', reason: 'authorized', routeKey: 'GET /items/{id}', sub: 'user-1' });

@@ -107,7 +107,7 @@ describe('createApiKeyResolver', () => {
 describe('authorizer context', () => {
   test('is flat strings under the contract keys', () => {
     expect(buildAuthorizerContext({ sub: 's', iss: 'https://i', scope: 'a b', scp: ['c'], azp: 'web' }, 'acme')).toEqual({
-      sub: 's', clientId: 'web', scope: 'a b c', tenant: 'acme', iss: 'https://i',
+      sub: 's', principal: 's', principalClaim: 'sub', clientId: 'web', scope: 'a b c', tenant: 'acme', iss: 'https://i',
     });
   });
 
