@@ -2,10 +2,10 @@
 // available in TypeScript, Python, Java, .NET and Go; helpers and the Lambda contract stay internal.
 export { SecureApi } from './secure-api';
 export {
-  AuditOptions, CognitoIssuerOptions, CognitoTokenUse, CustomDomainOptions, RouteAccessOptions, ScopeMatch,
+  AccessRuleOptions, AuditOptions, CognitoIssuerOptions, CognitoTokenUse, CustomDomainOptions, RouteAccessOptions, ScopeMatch,
   SecureApiProps, SecureCorsOptions, SecureRouteOptions, TokenIssuer, TokenPolicyOptions,
 } from './secure-api-props';
-export { ClaimCondition } from './claim-condition';
+export { ClaimCondition, ClaimPath } from './claim-condition';
 export { CallerKey, EdgeFirewall, EdgeFirewallProps, FirewallRuleOptions, ManagedRuleGroup } from './edge-firewall';
 export { ApiClientOptions, QuotaOptions, ThrottleOptions, UsagePlanOptions } from './usage-plans';
 export { EncryptedTable, EncryptedTableProps } from './encrypted-table';

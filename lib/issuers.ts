@@ -12,7 +12,7 @@ import { CognitoTokenUse, SecureApiProps, TokenIssuer } from './secure-api-props
 export function resolveIssuers(scope: IConstruct, props: SecureApiProps): IssuerConfig[] {
   const issuers: IssuerConfig[] = [];
   const add = (where: string, issuer: TokenIssuer) => {
-    if (!isHttpsUrl(issuer.issuer)) {
+    if (!isHttpsUrl(issuer.issuer.split(TENANT_PLACEHOLDER).join('tenant'))) {
       throw configError(scope, `'${where}issuer' must be an https URL (got '${issuer.issuer}')`);
     }
     if (issuer.allowAnyAudience && issuer.audience !== undefined) {
@@ -29,13 +29,17 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
       throw configError(scope, `'${where}audience' must list non-empty values (got ${JSON.stringify(issuer.audience)})`);
     }
     const jwksUri = issuer.jwksUri ?? `${issuer.issuer.replace(/\/$/, '')}/.well-known/jwks.json`;
-    if (!isHttpsUrl(jwksUri)) {
+    if (!isHttpsUrl(jwksUri.split(TENANT_PLACEHOLDER).join('tenant'))) {
       throw configError(scope, `'${where}jwksUri' must be an https URL (got '${jwksUri}')`);
     }
-    if (issuers.some((i) => i.issuer === issuer.issuer)) {
-      throw configError(scope, `'${where}issuer' is trusted twice (got '${issuer.issuer}')`);
+    for (const tenant of tenantsOf(scope, where, issuer)) {
+      const expand = (template: string) => (tenant === undefined ? template : template.split(TENANT_PLACEHOLDER).join(tenant));
+      const iss = expand(issuer.issuer);
+      if (issuers.some((i) => i.issuer === iss)) {
+        throw configError(scope, `'${where}issuer' is trusted twice (got '${iss}')`);
+      }
+      issuers.push({ issuer: iss, audience: issuer.audience ?? null, jwksUri: expand(jwksUri) });
     }
-    issuers.push({ issuer: issuer.issuer, audience: issuer.audience ?? null, jwksUri });
   };
   if (props.issuer !== undefined) {
     add('', { issuer: props.issuer, audience: props.audience, allowAnyAudience: props.allowAnyAudience, jwksUri: props.jwksUri });
@@ -60,6 +64,41 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
     throw configError(scope, "a token issuer is required: set 'issuer' and 'audience', 'additionalIssuers' or 'cognito'");
   }
   return issuers;
+}
+
+/** Where a multi-tenant issuer's template takes the tenant id. */
+const TENANT_PLACEHOLDER = '{tenant}';
+const TENANT_ID = /^[A-Za-z0-9._-]{1,128}$/;
+const MAX_TENANTS = 500;
+
+/**
+ * The tenants an issuer entry expands to: `[undefined]` for a plain issuer, else its checked `tenants`.
+ * @see https://learn.microsoft.com/en-us/entra/identity-platform/access-tokens#validate-the-issuer
+ */
+function tenantsOf(scope: IConstruct, where: string, issuer: TokenIssuer): Array<string | undefined> {
+  const placeholders = issuer.issuer.split(TENANT_PLACEHOLDER).length - 1;
+  if (issuer.tenants === undefined) {
+    if (placeholders > 0 || (issuer.jwksUri ?? '').includes(TENANT_PLACEHOLDER)) {
+      throw configError(scope, `'${where}issuer' contains '${TENANT_PLACEHOLDER}': list the accepted tenants in '${where}tenants' (got '${issuer.issuer}')`);
+    }
+    return [undefined];
+  }
+  if (placeholders !== 1) {
+    throw configError(scope, `'${where}issuer' must contain '${TENANT_PLACEHOLDER}' exactly once when '${where}tenants' is set, e.g. 'https://login.microsoftonline.com/{tenant}/v2.0' (got '${issuer.issuer}')`);
+  }
+  const tenants = issuer.tenants;
+  if (!Array.isArray(tenants) || tenants.length === 0 || tenants.length > MAX_TENANTS) {
+    throw configError(scope, `'${where}tenants' must list 1 to ${MAX_TENANTS} tenant ids (got ${JSON.stringify(tenants)})`);
+  }
+  tenants.forEach((tenant, i) => {
+    if (typeof tenant !== 'string' || !TENANT_ID.test(tenant)) {
+      throw configError(scope, `'${where}tenants[${i}]' must be a tenant id of letters, digits, '.', '_' and '-' (got ${JSON.stringify(tenant)})`);
+    }
+  });
+  if (new Set(tenants).size !== tenants.length) {
+    throw configError(scope, `'${where}tenants' must not repeat a tenant (got ${JSON.stringify(tenants)})`);
+  }
+  return tenants;
 }
 
 /**

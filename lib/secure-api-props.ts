@@ -14,8 +14,18 @@ import { ApiClientOptions, ThrottleOptions, UsagePlanOptions } from './usage-pla
 
 /** A trusted OpenID Connect / OAuth 2.0 token issuer. */
 export interface TokenIssuer {
-  /** The exact `iss` claim, an https URL. */
+  /**
+   * The exact `iss` claim, an https URL. With `tenants`, a template in which `{tenant}` stands for each tenant id,
+   * e.g. `https://login.microsoftonline.com/{tenant}/v2.0`.
+   */
   readonly issuer: string;
+  /**
+   * The tenants of a multi-tenant issuer whose tokens are accepted (1 to 500 ids of letters, digits, `.`, `_`, `-`):
+   * `issuer` (and `jwksUri`, where it contains `{tenant}`) is expanded once per tenant, and a token must carry exactly
+   * one of these issuers. A tenant that is not listed is refused (401 `unknown_issuer`).
+   * @default - `issuer` is one issuer
+   */
+  readonly tenants?: string[];
   /**
    * Accepted `aud` values. Required unless `allowAnyAudience` is true.
    * @default - none
@@ -63,15 +73,10 @@ export enum ScopeMatch {
   ANY = 'any',
 }
 
-/** Who may call a route: a token's scopes and claims, or nobody needs a token (`publicAccess`). */
-export interface RouteAccessOptions {
+/** One way to be allowed a route: scopes and/or claim conditions, all of which must hold. */
+export interface AccessRuleOptions {
   /**
-   * Explicitly public: no token is needed. A public route declares no `scopes` or `claims`.
-   * @default false
-   */
-  readonly publicAccess?: boolean;
-  /**
-   * Scopes the token needs (from its `scope` or `scp` claim).
+   * Scopes the token needs (from its `scope` or `scp` claim, a space-delimited string or a JSON array).
    * @default - no scope requirement; then `claims` must be declared
    */
   readonly scopes?: string[];
@@ -85,6 +90,23 @@ export interface RouteAccessOptions {
    * @default - no claim condition; then `scopes` must be declared
    */
   readonly claims?: ClaimCondition[];
+}
+
+/** Who may call a route: a token's scopes and claims, or nobody needs a token (`publicAccess`). */
+export interface RouteAccessOptions extends AccessRuleOptions {
+  /**
+   * Explicitly public: no token is needed. A public route declares no `scopes`, `claims` or `anyOf`.
+   * @default false
+   */
+  readonly publicAccess?: boolean;
+  /**
+   * Alternatives: the route is allowed when any one of these rules holds, for example a delegated scope for users
+   * (`scopes: ['Orders.Read']`, Entra ID's `scp`) or an app role for daemons
+   * (`claims: [ClaimCondition.includes('roles', 'Orders.Read.All')]`). Excludes `scopes`, `scopeMatch` and `claims`
+   * on the route itself (1 to 16 rules).
+   * @default - the route's own `scopes` and `claims` are its only rule
+   */
+  readonly anyOf?: AccessRuleOptions[];
 }
 
 /** A route of the API: who may call it and what serves it. */
@@ -208,6 +230,14 @@ export interface TokenPolicyOptions {
    * @default - single-tenant
    */
   readonly tenantClaim?: string;
+  /**
+   * Claims that name the caller, tried in order: the first one the token carries as a non-empty string is the
+   * principal (the policy's `principalId`, and `principal` and `principalClaim` in the authorizer context). A token
+   * with none of them is refused (401 `missing_principal`). Client-credentials tokens of some providers have no
+   * `sub` (Duende IdentityServer): `['sub', 'client_id']` accepts them, named by their client (1 to 5 names).
+   * @default ['sub']
+   */
+  readonly principalClaims?: string[];
 }
 
 /** CloudTrail settings of a SecureApi. */

@@ -10,7 +10,7 @@ import { accountLogging, accountLoggingCheck, cloudWatchRoleByDefault, sharedTra
 import { AuditTrail } from './audit-trail';
 import { AuthorizerConfig, IssuerConfig } from './common/authorizer-config';
 import { corsEnvironment } from './common/cors';
-import { parseRouteKey, RouteEntry, RouteTableError, validateRouteTable } from './common/route-model';
+import { AccessRule, parseRouteKey, RouteEntry, RouteTableError, validateRouteTable } from './common/route-model';
 import { DEFAULTS } from './defaults';
 import { EdgeFirewall } from './edge-firewall';
 import { EncryptedTable } from './encrypted-table';
@@ -19,7 +19,7 @@ import { resolveIssuers } from './issuers';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { createLogKey } from './kms-keys';
 import { addCustomDomain } from './custom-domain';
-import { SecureApiProps, SecureRouteOptions } from './secure-api-props';
+import { AccessRuleOptions, SecureApiProps, SecureRouteOptions } from './secure-api-props';
 import { accessLogFormat, acknowledgeApiFindings, addGatewayResponses, ipAllowListPolicy, SourceAccountOnPermissions } from './stage-settings';
 import { ApiClientOptions, UsagePlanOptions, usagePlanMethodKey, validateClient, validateUsagePlan } from './usage-plans';
 import { validateProps } from './validate-props';
@@ -236,20 +236,31 @@ export class SecureApi extends Construct {
     if (this.routes.has(canonical)) {
       throw configError(this, `route '${canonical}' is declared twice`);
     }
-    // The route model checks the rule again; these two answers speak the construct's prop names.
-    if (options.publicAccess && (options.scopes || options.claims || options.scopeMatch)) {
-      throw configError(this, `route '${canonical}': a route with 'publicAccess: true' must not declare 'scopes', 'scopeMatch' or 'claims'`);
+    // The route model checks the rule again; these answers speak the construct's prop names.
+    const own = (['scopes', 'scopeMatch', 'claims', 'anyOf'] as const).filter((key) => options[key] !== undefined);
+    if (options.publicAccess && own.length > 0) {
+      throw configError(this, `route '${canonical}': a route with 'publicAccess: true' must not declare 'scopes', 'scopeMatch', 'claims' or 'anyOf' (got '${own[0]}')`);
     }
-    if (!options.publicAccess && !options.scopes && !options.claims) {
-      throw configError(this, `route '${canonical}' must declare 'scopes' or 'claims', or explicitly 'publicAccess: true'`);
+    if (!options.publicAccess && !options.scopes && !options.claims && !options.anyOf) {
+      throw configError(this, `route '${canonical}' must declare 'scopes', 'claims' or 'anyOf', or explicitly 'publicAccess: true'`);
     }
+    const rule = (where: string, access: AccessRuleOptions): AccessRule => {
+      (access.claims ?? []).forEach((condition, i) => {
+        const never = condition._neverMatches();
+        if (never) throw configError(this, `route '${canonical}': '${where}claims[${i}]' can never match: ${never}`);
+      });
+      return {
+        ...(access.scopes ? { scopes: access.scopes } : {}),
+        ...(access.scopeMatch ? { scopeMatch: access.scopeMatch as 'all' | 'any' } : {}),
+        ...(access.claims ? { claims: access.claims.map((c) => c._toConfig()) } : {}),
+      };
+    };
     const entry: RouteEntry = {
       method: parsed.method,
       path: parsed.path,
-      ...(options.publicAccess ? { public: true } : {}),
-      ...(options.scopes ? { scopes: options.scopes } : {}),
-      ...(options.scopeMatch ? { scopeMatch: options.scopeMatch as 'all' | 'any' } : {}),
-      ...(options.claims ? { claims: options.claims.map((c) => c._toConfig()) } : {}),
+      ...(options.publicAccess ? { public: true }
+        : options.anyOf ? { ...rule('', options), anyOf: options.anyOf.map((alternative, i) => rule(`anyOf[${i}].`, alternative)) }
+          : rule('', options)),
     };
     this.routeModel(() => validateRouteTable([...this.routes.values(), entry]));
     if (BODY_METHODS.has(parsed.method) && !options.requestSchema && !options.allowAnyBody) {
@@ -378,6 +389,7 @@ export class SecureApi extends Construct {
       jwksTimeoutMs: (tokenPolicy.jwksTimeout ?? DEFAULTS.jwksTimeout).toMilliseconds(),
       jwksMaxAgeSeconds: (tokenPolicy.jwksMaxAge ?? DEFAULTS.jwksMaxAge).toSeconds(),
       ...(tokenPolicy.tenantClaim ? { tenantClaim: tokenPolicy.tenantClaim } : {}),
+      ...(tokenPolicy.principalClaims ? { principalClaims: tokenPolicy.principalClaims } : {}),
       ...(keyByAuthorizer ? {
         apiKey: {
           claim: this.props.apiKeyClaim ?? 'client_id',

@@ -5,6 +5,7 @@ import { validateCorsOrigins } from './cors';
 import { validateCidrs, validateFirewallOptions } from './edge-firewall';
 import { configError } from './errors';
 import { SecureApiProps } from './secure-api-props';
+import { UNREADABLE_CLAIM_NAMES } from './common/route-model';
 import { checkThrottle } from './usage-plans';
 
 /** API Gateway's limit on `minimumCompressionSize`. @see https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html */
@@ -15,6 +16,7 @@ const MAX_COMPRESSION_BYTES = 10_485_760;
  * by `resolveIssuers`, usage plans and clients where they are added, and what needs the whole route table at synth.
  * Unresolved tokens are skipped.
  */
+
 export function validateProps(scope: IConstruct, props: SecureApiProps): void {
   const policy = props.securityPolicy;
   if (policy !== undefined && !policy.startsWith('SecurityPolicy_')) {
@@ -99,5 +101,13 @@ function validateTokenPolicy(scope: IConstruct, props: SecureApiProps): void {
   if (tp.jwksMaxAge && !tp.jwksMaxAge.isUnresolved()
     && (tp.jwksMaxAge.toSeconds() < 60 || tp.jwksMaxAge.toSeconds() > 86400)) {
     throw configError(scope, `'tokenPolicy.jwksMaxAge' must be from 1 minute to 24 hours (got ${tp.jwksMaxAge.toSeconds()} seconds)`);
+  }
+  if (tp.principalClaims !== undefined) {
+    const names = tp.principalClaims;
+    const bad = !Array.isArray(names) || names.length === 0 || names.length > 5 || new Set(names).size !== names.length
+      || names.some((name) => typeof name !== 'string' || name.length === 0 || UNREADABLE_CLAIM_NAMES.includes(name));
+    if (bad) {
+      throw configError(scope, `'tokenPolicy.principalClaims' must list 1 to 5 distinct claim names, such as ['sub', 'client_id'] (got ${JSON.stringify(names)})`);
+    }
   }
 }

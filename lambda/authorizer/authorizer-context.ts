@@ -1,6 +1,7 @@
 /** The flat context the authorizer hands to integrations (`event.requestContext.authorizer.<key>`). */
 import { AuthorizerContextKey } from '../../lib/common/authorizer-config';
 import { tokenScopes } from '../../lib/common/access-rules';
+import type { Principal } from './claim-checks';
 
 function own(claims: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(claims, name) ? claims[name] : undefined;
@@ -22,13 +23,14 @@ export function tenantOf(claims: Record<string, unknown>, tenantClaim: string): 
 }
 
 /** The authorizer context: flat strings under the keys of {@link AuthorizerContextKey}. */
-export function buildAuthorizerContext(claims: Record<string, unknown>, tenant: string): Record<string, string> {
+export function buildAuthorizerContext(claims: Record<string, unknown>, principal: Principal, tenant: string):
+Record<string, string> {
   const sub = own(claims, 'sub');
   const iss = own(claims, 'iss');
   return {
     [AuthorizerContextKey.SUBJECT]: typeof sub === 'string' ? sub : '',
-    [AuthorizerContextKey.PRINCIPAL]: typeof sub === 'string' ? sub : '',
-    [AuthorizerContextKey.PRINCIPAL_CLAIM]: 'sub',
+    [AuthorizerContextKey.PRINCIPAL]: principal.value,
+    [AuthorizerContextKey.PRINCIPAL_CLAIM]: principal.claim,
     [AuthorizerContextKey.CLIENT_ID]: clientIdOf(claims),
     [AuthorizerContextKey.SCOPES]: tokenScopes(claims).join(' '),
     [AuthorizerContextKey.TENANT]: tenant,

@@ -19,7 +19,7 @@ import { createPolicyCache } from '../../lib/common/policy-cache';
 import { matchRoute, RouteEntry, routeKey } from '../../lib/common/route-model';
 import { ApiKeyResolver, ApiKeyValueFetcher, createApiKeyResolver } from './api-key-resolver';
 import { buildAuthorizerContext, clientIdOf, tenantOf } from './authorizer-context';
-import { checkClaims } from './claim-checks';
+import { checkClaims, DEFAULT_PRINCIPAL_CLAIMS, principalOf } from './claim-checks';
 import { validateAuthorizerConfig } from './config';
 import {
   AuthorizerConfigError, AuthorizerUnavailableError, DenyReason, ErrorReason, UnauthorizedError, UnauthorizedReason,
@@ -90,6 +90,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   const apiKeys: ApiKeyResolver | undefined = config.apiKey !== undefined
     ? createApiKeyResolver(config.apiKey, deps.fetchApiKeyValue!) : undefined;
   const verification = createJwtVerification(config, { fetcher: deps.jwksFetcher });
+  const principalClaims = config.principalClaims ?? DEFAULT_PRINCIPAL_CLAIMS;
   // Building the policy costs more than the rest of the claim handling, and depends only on the route table, the stage
   // and the scopes and conditioned claims, which most tokens share with many others.
   const policies = createPolicyCache(config.routes);
@@ -121,16 +122,20 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       maxTokenLifetimeSeconds: config.maxTokenLifetimeSeconds,
       nowSeconds: Date.now() / 1000,
     });
-    const sub = claims.sub as string;
-    Object.assign(log, { sub, iss: token.iss, clientId: clientIdOf(claims) || undefined });
+    const principal = principalOf(claims, principalClaims);
+    const sub = principal.value;
+    Object.assign(log, {
+      sub, ...(principal.claim !== 'sub' ? { principalClaim: principal.claim } : {}), iss: token.iss,
+      clientId: clientIdOf(claims) || undefined,
+    });
 
     let tenant = '';
     if (config.tenantClaim !== undefined) {
       const value = tenantOf(claims, config.tenantClaim);
-      if (value === undefined) return denyAll(event.methodArn, sub, buildAuthorizerContext(claims, ''), 'missing_tenant');
+      if (value === undefined) return denyAll(event.methodArn, sub, buildAuthorizerContext(claims, principal, ''), 'missing_tenant');
       tenant = value;
     }
-    const context = buildAuthorizerContext(claims, tenant);
+    const context = buildAuthorizerContext(claims, principal, tenant);
 
     let keyId: string | undefined;
     if (apiKeys !== undefined) {

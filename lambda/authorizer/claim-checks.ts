@@ -1,6 +1,6 @@
 /**
  * Checks on a verified payload that aws-jwt-verify does not make: it validates `exp` and `nbf` only when present,
- * and ignores `iat` and `sub`.
+ * and ignores `iat` and `sub`; and the principal the token names.
  */
 import { UnauthorizedError } from './errors';
 
@@ -15,13 +15,13 @@ export interface ClaimCheckOptions {
 }
 
 /**
- * Requires a numeric `exp` and a non-empty `sub`; rejects an `iat` in the future (beyond the skew); when a lifetime
+ * Requires a numeric `exp`; rejects an `iat` in the future (beyond the skew); when a lifetime
  * cap is set, requires `iat` and `exp - iat` within the cap. (`exp` in the past and `nbf` in the future are already
  * rejected by aws-jwt-verify, with the same skew.)
  * @throws UnauthorizedError with the reason of the first failed check.
  */
 export function checkClaims(payload: Record<string, unknown>, options: ClaimCheckOptions): void {
-  const { exp, iat, sub } = payload;
+  const { exp, iat } = payload;
   if (typeof exp !== 'number' || !Number.isFinite(exp)) throw new UnauthorizedError('missing_exp');
   if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat))) throw new UnauthorizedError('missing_iat');
   if (typeof iat === 'number' && iat > options.nowSeconds + options.clockSkewSeconds) {
@@ -31,5 +31,27 @@ export function checkClaims(payload: Record<string, unknown>, options: ClaimChec
     if (typeof iat !== 'number') throw new UnauthorizedError('missing_iat');
     if (exp - iat > options.maxTokenLifetimeSeconds) throw new UnauthorizedError('lifetime_exceeded');
   }
-  if (typeof sub !== 'string' || sub.length === 0) throw new UnauthorizedError('missing_sub');
+}
+
+/** The caller a token names: which claim, and its value. */
+export interface Principal {
+  /** The claim the principal was read from, e.g. `sub`. */
+  readonly claim: string;
+  /** The claim's value. */
+  readonly value: string;
+}
+
+/** The claims a principal is read from when the configuration names none. */
+export const DEFAULT_PRINCIPAL_CLAIMS: readonly string[] = Object.freeze(['sub']);
+
+/**
+ * The principal: the first of `principalClaims` that the payload carries as a non-empty string (an own member).
+ * @throws UnauthorizedError `missing_principal` when it carries none.
+ */
+export function principalOf(payload: Record<string, unknown>, principalClaims: readonly string[]): Principal {
+  for (const claim of principalClaims) {
+    const value = Object.prototype.hasOwnProperty.call(payload, claim) ? payload[claim] : undefined;
+    if (typeof value === 'string' && value.length > 0) return { claim, value };
+  }
+  throw new UnauthorizedError('missing_principal');
 }

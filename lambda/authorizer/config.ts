@@ -109,7 +109,7 @@ function validateIssuer(value: unknown, index: number, seen: Set<string>): void 
 export function validateAuthorizerConfig(config: unknown): asserts config is AuthorizerConfig {
   if (!isObject(config)) fail('(root)', 'must be an object', config);
   checkKeys('(root)', config, ['issuers', 'routes', 'clockSkewSeconds', 'maxTokenBytes', 'maxTokenLifetimeSeconds',
-    'jwksTimeoutMs', 'jwksMaxAgeSeconds', 'tenantClaim', 'apiKey']);
+    'jwksTimeoutMs', 'jwksMaxAgeSeconds', 'tenantClaim', 'principalClaims', 'apiKey']);
   if (!Array.isArray(config.issuers) || config.issuers.length === 0) {
     fail('issuers', 'must be a non-empty array', config.issuers);
   }
@@ -129,6 +129,13 @@ export function validateAuthorizerConfig(config: unknown): asserts config is Aut
   positiveNumber('jwksTimeoutMs', config.jwksTimeoutMs);
   if (config.jwksMaxAgeSeconds !== undefined) positiveNumber('jwksMaxAgeSeconds', config.jwksMaxAgeSeconds);
   if (config.tenantClaim !== undefined) nonEmptyString('tenantClaim', config.tenantClaim);
+  if (config.principalClaims !== undefined) {
+    const names = config.principalClaims;
+    if (!Array.isArray(names) || names.length === 0 || new Set(names).size !== names.length) {
+      fail('principalClaims', 'must be a non-empty array of distinct claim names', names);
+    }
+    names.forEach((name, i) => nonEmptyString(`principalClaims[${i}]`, name));
+  }
   if (config.apiKey !== undefined) {
     const apiKey = config.apiKey;
     if (!isObject(apiKey)) fail('apiKey', 'must be an object', apiKey);

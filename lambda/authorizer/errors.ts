@@ -31,7 +31,7 @@ export type UnauthorizedReason =
   | 'missing_iat'
   | 'iat_in_future'
   | 'lifetime_exceeded'
-  | 'missing_sub';
+  | 'missing_principal';
 
 /** Why a verified token gets a deny policy (403). */
 export type DenyReason =

@@ -1,10 +1,10 @@
 /**
- * Signature and standard-claim verification with aws-jwt-verify: one JwtVerifier for the generic OIDC/OAuth issuers
- * and one CognitoJwtVerifier for Amazon Cognito user pools, sharing one JWKS cache. The cache keeps aws-jwt-verify's
+ * Signature and standard-claim verification with aws-jwt-verify: one verifier for every issuer, generic OIDC/OAuth
+ * and Amazon Cognito user pools (with aws-jwt-verify's Cognito checks), over one JWKS cache. The cache keeps aws-jwt-verify's
  * penalty box, which throttles JWKS re-fetches triggered by unknown `kid`s, and expires key sets after
  * `jwksMaxAgeSeconds` so that keys the issuer removed stop being accepted (max-age-jwks-cache.ts).
  */
-import { CognitoJwtVerifier, JwtVerifier } from 'aws-jwt-verify';
+import { validateCognitoJwtFields } from 'aws-jwt-verify/cognito-verifier';
 import {
   CognitoJwtInvalidClientIdError,
   CognitoJwtInvalidTokenUseError,
@@ -26,8 +26,10 @@ import {
   WaitPeriodNotYetEndedJwkError,
 } from 'aws-jwt-verify/error';
 import { Fetcher, SimpleFetcher } from 'aws-jwt-verify/https';
-import type { Jwk } from 'aws-jwt-verify/jwk';
+import type { Jwk, JwksCache } from 'aws-jwt-verify/jwk';
+import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
+import { JwtVerifierBase, JwtVerifierProperties, VerifyProperties } from 'aws-jwt-verify/jwt-verifier';
 import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
 import { cognitoIssuers } from './config';
 import { AuthorizerUnavailableError, UnauthorizedError, UnauthorizedReason } from './errors';
@@ -57,10 +59,6 @@ export interface JwtVerification {
   verify(token: InspectedToken): Promise<JwtPayload>;
   /** Fetches the JWKS of every issuer into the cache; never rejects, reports each fetch's outcome. */
   prefetch(): Promise<Array<{ jwksUri: string; ok: boolean; error?: unknown }>>;
-}
-
-interface PayloadVerifier {
-  verify(jwt: string): Promise<JwtPayload>;
 }
 
 function keyCheck({ header, jwk }: { header: JwtHeader; jwk: Jwk }): void {
@@ -103,6 +101,33 @@ export function classifyVerificationError(err: unknown): UnauthorizedError | Aut
 /** Maximum age of a cached key set when the configuration names none (the construct always does). */
 const DEFAULT_JWKS_MAX_AGE_SECONDS = 600;
 
+/** aws-jwt-verify's verification properties of one issuer (a mapped type, as JwtVerifierBase needs a record). */
+type IssuerProperties = Pick<VerifyProperties, keyof VerifyProperties> & { issuer: string };
+
+/** What one issuer's tokens are verified with. */
+interface IssuerVerification {
+  readonly jwksUri: string;
+  readonly properties: IssuerProperties;
+  /** Set for a Cognito user pool: checked after the signature, as CognitoJwtVerifier does. */
+  readonly cognito?: { readonly tokenUse: 'access' | 'id'; readonly clientId: string[] | null };
+}
+
+/**
+ * aws-jwt-verify's verifier, given the token this authorizer has already decoded and checked (token-guard.ts), so
+ * that the token is decoded once and a `scope` claim that is a JSON array is not refused by aws-jwt-verify's own
+ * decoder. Signature, key selection (JWKS cache, penalty box, key object cache) and claim validation stay
+ * aws-jwt-verify's.
+ */
+class DecomposedJwtVerifier extends JwtVerifierBase<IssuerProperties, JwtVerifierProperties<IssuerProperties>, true> {
+  constructor(issuers: Array<JwtVerifierProperties<IssuerProperties>>, jwksCache: JwksCache) {
+    super(issuers, jwksCache);
+  }
+
+  verifyDecomposed(jwt: DecomposedJwt, issuer: IssuerVerification): Promise<JwtPayload> {
+    return this.verifyDecomposedJwt(jwt, issuer.jwksUri, issuer.properties);
+  }
+}
+
 /** Creates the verifiers of the configured issuers. Nothing is fetched until {@link JwtVerification.prefetch}. */
 export function createJwtVerification(
   config: Pick<AuthorizerConfig, 'issuers' | 'clockSkewSeconds' | 'jwksTimeoutMs' | 'jwksMaxAgeSeconds'>,
@@ -112,42 +137,39 @@ export function createJwtVerification(
     defaultRequestOptions: { timeout: config.jwksTimeoutMs, responseTimeout: config.jwksTimeoutMs },
   });
   const jwksCache = new MaxAgeJwksCache({ fetcher, maxAgeMs: (config.jwksMaxAgeSeconds ?? DEFAULT_JWKS_MAX_AGE_SECONDS) * 1000 });
-  const byIssuer = new Map<string, PayloadVerifier>();
-
-  const generic = config.issuers.filter((issuer) => issuer.cognito === undefined);
-  if (generic.length > 0) {
-    const verifier = JwtVerifier.create(generic.map((issuer) => ({
-      issuer: issuer.issuer,
-      jwksUri: issuer.jwksUri,
-      audience: issuer.audience,
-      graceSeconds: config.clockSkewSeconds,
-      customJwtCheck: keyCheck,
-    })), { jwksCache }) as unknown as PayloadVerifier;
-    for (const issuer of generic) byIssuer.set(issuer.issuer, verifier);
+  const byIssuer = new Map<string, IssuerVerification>();
+  for (const issuer of config.issuers) {
+    const common = { graceSeconds: config.clockSkewSeconds, customJwtCheck: keyCheck };
+    if (issuer.cognito === undefined) {
+      byIssuer.set(issuer.issuer, {
+        jwksUri: issuer.jwksUri, properties: { ...common, issuer: issuer.issuer, audience: issuer.audience },
+      });
+      continue;
+    }
+    // A user pool signs with its regional or its global issuer form, both of which CognitoJwtVerifier accepts, and
+    // publishes one JWKS; the audience is `client_id` (access) or `aud` (id), checked by validateCognitoJwtFields.
+    const cognito = { tokenUse: issuer.cognito.tokenUse, clientId: issuer.audience };
+    for (const iss of cognitoIssuers(issuer.cognito.userPoolId)) {
+      byIssuer.set(iss, { jwksUri: issuer.jwksUri, properties: { ...common, issuer: iss, audience: null }, cognito });
+    }
   }
-
-  const cognito = config.issuers.filter((issuer) => issuer.cognito !== undefined);
-  if (cognito.length > 0) {
-    const verifier = CognitoJwtVerifier.create(cognito.map((issuer) => ({
-      userPoolId: issuer.cognito!.userPoolId,
-      tokenUse: issuer.cognito!.tokenUse,
-      clientId: issuer.audience,
-      graceSeconds: config.clockSkewSeconds,
-      customJwtCheck: keyCheck,
-    })), { jwksCache }) as unknown as PayloadVerifier;
-    // A user pool signs with its regional or its global issuer form; CognitoJwtVerifier accepts both.
-    for (const issuer of cognito) for (const iss of cognitoIssuers(issuer.cognito!.userPoolId)) byIssuer.set(iss, verifier);
-  }
-
+  const verifier = new DecomposedJwtVerifier([...byIssuer.values()]
+    .map(({ jwksUri, properties }) => ({ ...properties, jwksUri })), jwksCache);
   const jwksUris = [...new Set(config.issuers.map((issuer) => issuer.jwksUri))];
 
   return {
     trustedIssuers: new Set(byIssuer.keys()),
     async verify(token: InspectedToken): Promise<JwtPayload> {
-      const verifier = byIssuer.get(token.iss);
-      if (verifier === undefined) throw new UnauthorizedError('unknown_issuer');
+      const issuer = byIssuer.get(token.iss);
+      if (issuer === undefined) throw new UnauthorizedError('unknown_issuer');
+      const [headerB64, payloadB64, signatureB64] = token.segments;
+      const decomposed: DecomposedJwt = {
+        header: token.header as JwtHeader, headerB64, payload: token.payload as JwtPayload, payloadB64, signatureB64,
+      };
       try {
-        return await verifier.verify(token.jwt);
+        const payload = await verifier.verifyDecomposed(decomposed, issuer);
+        if (issuer.cognito !== undefined) validateCognitoJwtFields(payload, { ...issuer.cognito, groups: null });
+        return payload;
       } catch (err) {
         throw classifyVerificationError(err);
       }

@@ -3,6 +3,7 @@
  * and known attack shapes are answered fast and never reach the key cache.
  * @see https://www.rfc-editor.org/rfc/rfc8725 JSON Web Token Best Current Practices
  */
+import { safeJsonParse } from 'aws-jwt-verify/safe-json-parse';
 import { UnauthorizedError } from './errors';
 
 /**
@@ -35,6 +36,8 @@ export interface TokenGuardOptions {
 export interface InspectedToken {
   /** The compact JWS. */
   readonly jwt: string;
+  /** The three base64url segments of the compact JWS: header, payload, signature. */
+  readonly segments: readonly [string, string, string];
   /** The decoded JOSE header. */
   readonly header: Record<string, unknown>;
   /** The decoded, unverified payload. */
@@ -66,13 +69,17 @@ export function isCanonicalBase64url(segment: string): boolean {
   }
 }
 
-/** Decodes canonical base64url (no padding, no stray bits) into a JSON object, or returns undefined. */
+/**
+ * Decodes canonical base64url (no padding, no stray bits) into a JSON object, or returns undefined. Parsed as
+ * aws-jwt-verify parses (its safeJsonParse drops `__proto__` and `constructor` members), since the payload decoded
+ * here is the one it verifies.
+ */
 function decodeJsonObject(segment: string): Record<string, unknown> | undefined {
   if (!isCanonicalBase64url(segment)) return undefined;
   const bytes = Buffer.from(segment, 'base64url');
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(bytes));
+    value = safeJsonParse(utf8.decode(bytes));
   } catch {
     return undefined;
   }
@@ -83,11 +90,29 @@ function has(object: Record<string, unknown>, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(object, key);
 }
 
+const isNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+const isString = (value: unknown): boolean => typeof value === 'string';
+const isStrings = (value: unknown): boolean => Array.isArray(value) && value.every(isString);
+
+/**
+ * The registered claims' types, as aws-jwt-verify's own decoder asserts them (numeric dates, string `sub`, `jti`,
+ * string or string-array `aud`), except that `scope` may also be a JSON array of strings: the format of Duende
+ * IdentityServer, which aws-jwt-verify's decoder rejects.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1
+ * @see https://www.rfc-editor.org/rfc/rfc9068#section-2.2.3 (scope)
+ */
+const PAYLOAD_CLAIM_TYPES: Array<[string, (value: unknown) => boolean]> = [
+  ['exp', isNumber], ['nbf', isNumber], ['iat', isNumber], ['sub', isString], ['jti', isString],
+  ['aud', (value) => isString(value) || isStrings(value)],
+  ['scope', (value) => isString(value) || isStrings(value)],
+];
+
 /**
  * Checks the `Authorization` header value of a TOKEN authorizer event: `Bearer <compact JWS>` (case-insensitive
  * scheme, exactly one space), size first, three canonical base64url segments, a JSON-object header with an allowed
  * `alg`, a `kid`, no embedded or remote key (`jwk`, `jku`, `x5u`, `x5c`), no `crit` (RFC 7515 §4.1.11: we understand
- * no extension) and no `b64` (RFC 7797), and a JSON-object payload whose `iss` is trusted.
+ * no extension) and no `b64` (RFC 7797), and a JSON-object payload whose `iss` is trusted and whose registered
+ * claims have their types.
  * @throws UnauthorizedError with the reason of the first failed check.
  */
 export function inspectBearerToken(authorizationToken: unknown, options: TokenGuardOptions): InspectedToken {
@@ -126,6 +151,9 @@ export function inspectBearerToken(authorizationToken: unknown, options: TokenGu
   if (payload === undefined) throw new UnauthorizedError('malformed_payload');
   const iss = payload.iss;
   if (typeof iss !== 'string' || !options.trustedIssuers.has(iss)) throw new UnauthorizedError('unknown_issuer');
+  for (const [claim, valid] of PAYLOAD_CLAIM_TYPES) {
+    if (has(payload, claim) && !valid(payload[claim])) throw new UnauthorizedError('malformed_payload');
+  }
 
-  return { jwt, header, payload, alg, kid, iss };
+  return { jwt, segments: segments as [string, string, string], header, payload, alg, kid, iss };
 }

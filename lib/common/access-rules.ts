@@ -3,7 +3,8 @@
  *
  * This module is bundled into the Lambda: it must not import aws-cdk-lib or constructs.
  */
-import type { ClaimCondition, RouteAccess } from './route-model';
+import { accessRulesOf } from './route-model';
+import type { AccessRule, ClaimCondition, ClaimRef, RouteAccess } from './route-model';
 
 /**
  * The scopes a token carries: the space-delimited `scope` claim (RFC 6749, RFC 8693) and the `scp` claim (an array
@@ -28,8 +29,22 @@ function ownClaim(claims: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(claims, name) ? claims[name] : undefined;
 }
 
+/**
+ * The value of a claim: a top-level claim by its verbatim name, or a nested one by its path, each step an own
+ * member of a JSON object (never of an array, never inherited). Undefined when any step is missing.
+ */
+export function claimValue(claims: Record<string, unknown>, claim: ClaimRef): unknown {
+  if (!Array.isArray(claim)) return ownClaim(claims, claim);
+  let value: unknown = claims;
+  for (const name of claim) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = ownClaim(value as Record<string, unknown>, name);
+  }
+  return value;
+}
+
 function conditionHolds(condition: ClaimCondition, claims: Record<string, unknown>): boolean {
-  const value = ownClaim(claims, condition.claim);
+  const value = claimValue(claims, condition.claim);
   if (condition.equals !== undefined) return value === condition.equals;
   if (condition.oneOf !== undefined) {
     return (typeof value === 'string' || typeof value === 'number') && condition.oneOf.includes(value);
@@ -43,25 +58,41 @@ function conditionHolds(condition: ClaimCondition, claims: Record<string, unknow
   return false;
 }
 
-/**
- * Which part of a route's rule the claims fail: `scopes`, `claims`, or undefined when the rule is satisfied.
- * A rule with neither scopes nor claims that is not public is never satisfied.
- */
-export function unmetRequirement(access: RouteAccess, claims: Record<string, unknown>): 'scopes' | 'claims' | undefined {
-  if (access.public === true) return undefined;
-  const required = access.scopes ?? [];
-  const conditions = access.claims ?? [];
+/** Which part of one rule the claims fail, or undefined when the rule holds. An empty rule never holds. */
+function unmetRule(rule: AccessRule, claims: Record<string, unknown>, held: () => Set<string>):
+'scopes' | 'claims' | undefined {
+  const required = rule.scopes ?? [];
+  const conditions = rule.claims ?? [];
   if (required.length === 0 && conditions.length === 0) return 'scopes';
   if (required.length > 0) {
-    const held = new Set(tokenScopes(claims));
-    const ok = access.scopeMatch === 'any' ? required.some((s) => held.has(s)) : required.every((s) => held.has(s));
+    const scopes = held();
+    const ok = rule.scopeMatch === 'any' ? required.some((s) => scopes.has(s)) : required.every((s) => scopes.has(s));
     if (!ok) return 'scopes';
   }
   if (!conditions.every((condition) => conditionHolds(condition, claims))) return 'claims';
   return undefined;
 }
 
-/** True when the route is public, or the token's scopes (per `scopeMatch`) and every claim condition hold. */
+/**
+ * Which part of a route's rule the claims fail: `scopes`, `claims`, or undefined when the rule is satisfied. With
+ * alternatives (`anyOf`), the route is satisfied when one alternative is; otherwise the answer is `claims` when some
+ * alternative failed only on its claims (the token had the scopes), else `scopes`. A rule with neither scopes nor
+ * claims that is not public is never satisfied.
+ */
+export function unmetRequirement(access: RouteAccess, claims: Record<string, unknown>): 'scopes' | 'claims' | undefined {
+  if (access.public === true) return undefined;
+  let scopes: Set<string> | undefined;
+  const held = () => (scopes ??= new Set(tokenScopes(claims)));
+  let unmet: 'scopes' | 'claims' = 'scopes';
+  for (const rule of accessRulesOf(access)) {
+    const result = unmetRule(rule, claims, held);
+    if (result === undefined) return undefined;
+    if (result === 'claims') unmet = 'claims';
+  }
+  return unmet;
+}
+
+/** True when the route is public, or the token's scopes (per `scopeMatch`) and every claim condition of one rule hold. */
 export function satisfies(access: RouteAccess, claims: Record<string, unknown>): boolean {
   return unmetRequirement(access, claims) === undefined;
 }

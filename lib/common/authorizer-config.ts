@@ -81,6 +81,8 @@ export interface AuthorizerConfig {
   readonly jwksMaxAgeSeconds?: number;
   /** Claim that carries the tenant id, if the API is multi-tenant. */
   readonly tenantClaim?: string;
+  /** Claims that name the caller, tried in order; the first non-empty string is the principal. Absent: `['sub']`. */
+  readonly principalClaims?: string[];
   /** Present when the API key source is `AUTHORIZER`. */
   readonly apiKey?: ApiKeyMappingConfig;
 }

@@ -4,7 +4,8 @@
  * This module is bundled into the Lambda: it must not import aws-cdk-lib or constructs.
  */
 import { buildPolicy, PolicyDocument, stageArnPrefix } from './execute-api-policy';
-import { describeValue, RouteEntry, RouteTableError } from './route-model';
+import { claimValue } from './access-rules';
+import { accessRulesOf, ClaimRef, describeValue, RouteEntry, RouteTableError } from './route-model';
 
 /** Options of {@link createPolicyCache}. */
 export interface PolicyCacheOptions {
@@ -38,8 +39,8 @@ function isKeyScalar(value: unknown): boolean {
 
 /**
  * Creates a bounded LRU cache in front of {@link buildPolicy} for one route table. A policy depends only on the table,
- * the stage prefix of the method ARN and the values of the claims the table reads (`scope`, `scp` and every claim a
- * condition names), so the key is exactly those: the subject and every other claim are left out, and tokens that
+ * the stage prefix of the method ARN and the values of the claims the table reads (`scope`, `scp` and every claim or
+ * nested claim a condition names), so the key is exactly those: the subject and every other claim are left out, and tokens that
  * carry the same scopes and conditioned claims share one entry. A claim value is part of the key as JSON, which
  * tells every JSON scalar and array of scalars apart (`"1"` from `1`, a missing claim from `null`); a claim of any
  * other shape (an object, say) or a key over 8 KiB is answered by `buildPolicy` without caching.
@@ -50,17 +51,21 @@ export function createPolicyCache(routes: RouteEntry[], options: PolicyCacheOpti
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new RouteTableError(`PolicyCache: 'maxEntries' must be a positive integer (got ${describeValue(maxEntries)})`);
   }
-  const claimNames = [...new Set(['scope', 'scp', ...routes.flatMap((route) => (route.claims ?? []).map((c) => c.claim))])];
+  const conditioned = routes.flatMap((route) => (route.public ? [] : accessRulesOf(route)))
+    .flatMap((rule) => (rule.claims ?? []).map((c) => c.claim));
+  // Deduplicated by their JSON form, which tells the top-level name 'a.b' from the path ['a', 'b'].
+  const claimRefs: ClaimRef[] = [...new Map<string, ClaimRef>(['scope', 'scp', ...conditioned]
+    .map((claim) => [JSON.stringify(claim), claim])).values()];
   const entries = new Map<string, { policy: PolicyDocument; allowed: RouteEntry[] }>();
 
   function keyOf(prefix: string, claims: Record<string, unknown>): string | undefined {
     const parts: unknown[] = [prefix];
-    for (const name of claimNames) {
-      if (!Object.prototype.hasOwnProperty.call(claims, name)) {
+    for (const claim of claimRefs) {
+      const value = claimValue(claims, claim);
+      if (value === undefined) {
         parts.push(0);
         continue;
       }
-      const value = claims[name];
       if (!(isKeyScalar(value) || (Array.isArray(value) && value.every(isKeyScalar)))) return undefined;
       // Wrapped, so that a present claim never looks like the 0 of a missing one.
       parts.push([value]);

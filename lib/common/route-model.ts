@@ -16,10 +16,17 @@ export const HTTP_METHODS: readonly HttpMethod[] = Object.freeze([
   'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS',
 ] as HttpMethod[]);
 
+/**
+ * A claim of the verified token: a top-level claim's name, used verbatim (`tenant`, `cognito:groups`,
+ * `https://example.com/roles`), or a path of member names into nested objects, each used verbatim
+ * (`['realm_access', 'roles']`). A name is never split at dots, so a dotted name cannot be mistaken for a path.
+ */
+export type ClaimRef = string | string[];
+
 /** A condition on one claim of the verified token. Exactly one of `equals`, `oneOf` or `includes` is set. */
 export interface ClaimCondition {
-  /** The claim's name, used verbatim as a top-level key of the payload, e.g. `tenant`, `cognito:groups`. */
-  readonly claim: string;
+  /** The claim the condition reads: a top-level name, or a path of member names into nested objects. */
+  readonly claim: ClaimRef;
   /** The claim is strictly equal (`===`) to this value. */
   readonly equals?: string | number | boolean;
   /** The claim is a string or number strictly equal to one of these values. */
@@ -31,13 +38,8 @@ export interface ClaimCondition {
   readonly includes?: string;
 }
 
-/** Who may call a route. */
-export interface RouteAccess {
-  /**
-   * Explicitly public: no token is needed. A public route must not declare `scopes` or `claims`.
-   * @default false
-   */
-  readonly public?: boolean;
+/** One way to be allowed a route: scopes and/or claim conditions, all of which must hold. */
+export interface AccessRule {
   /**
    * Scopes the token needs (from its `scope` or `scp` claim).
    * @default - no scope requirement; then `claims` must be declared
@@ -53,6 +55,21 @@ export interface RouteAccess {
    * @default - no claim condition; then `scopes` must be declared
    */
   readonly claims?: ClaimCondition[];
+}
+
+/** Who may call a route. */
+export interface RouteAccess extends AccessRule {
+  /**
+   * Explicitly public: no token is needed. A public route must not declare `scopes`, `claims` or `anyOf`.
+   * @default false
+   */
+  readonly public?: boolean;
+  /**
+   * Alternatives: the route is allowed when any one of these rules holds (for example a delegated scope for users,
+   * or an app role for daemons). Excludes `scopes`, `scopeMatch` and `claims` on the route itself.
+   * @default - the route's own `scopes` and `claims` are its only rule
+   */
+  readonly anyOf?: AccessRule[];
 }
 
 /** One route of the API with its access rule. */
@@ -143,16 +160,41 @@ export function routeKey(route: { method: HttpMethod; path: string }): string {
   return `${route.method} ${route.path}`;
 }
 
+/** Claim names that a JSON parser hardened against prototype pollution drops, so no token can carry them. */
+export const UNREADABLE_CLAIM_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** Longest claim path accepted: deeper nesting is not something an issuer documents. */
+export const MAX_CLAIM_PATH_LENGTH = 8;
+
+/** A claim reference as messages show it: the name, or the path's names joined by ` › ` (never by a dot). */
+export function describeClaim(claim: ClaimRef): string {
+  return Array.isArray(claim) ? claim.join(' › ') : claim;
+}
+
+function claimRefProblem(claim: unknown): string | undefined {
+  const names = Array.isArray(claim) ? claim : [claim];
+  if (names.length === 0 || names.length > MAX_CLAIM_PATH_LENGTH) {
+    return `'claim' must be a name or a path of 1 to ${MAX_CLAIM_PATH_LENGTH} names (got ${describeValue(claim)})`;
+  }
+  for (const name of names) {
+    if (typeof name !== 'string' || name.length === 0) {
+      return `'claim' must be a non-empty string or a path of non-empty strings (got ${describeValue(claim)})`;
+    }
+    if (UNREADABLE_CLAIM_NAMES.includes(name)) {
+      return `'claim' names '${name}', which the token parser drops, so the condition could never hold (got ${describeValue(claim)})`;
+    }
+  }
+  return undefined;
+}
+
 function claimConditionProblem(condition: unknown, index: number): string | undefined {
   if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) {
     return `claim condition ${index} must be an object (got ${describeValue(condition)})`;
   }
   const c = condition as Record<string, unknown>;
-  const name = c.claim;
-  if (typeof name !== 'string' || name.length === 0) {
-    return `claim condition ${index}: 'claim' must be a non-empty string (got ${describeValue(name)})`;
-  }
-  const label = `claim condition ${index} ('${name}')`;
+  const refProblem = claimRefProblem(c.claim);
+  if (refProblem) return `claim condition ${index}: ${refProblem}`;
+  const label = `claim condition ${index} ('${describeClaim(c.claim as ClaimRef)}')`;
   const operators = (['equals', 'oneOf', 'includes'] as const).filter((op) => c[op] !== undefined);
   if (operators.length !== 1) {
     return `${label} must set exactly one of 'equals', 'oneOf', 'includes' (got ${operators.length === 0 ? 'none' : operators.join(', ')})`;
@@ -178,11 +220,9 @@ function claimConditionProblem(condition: unknown, index: number): string | unde
   return undefined;
 }
 
-function accessProblem(route: Record<string, unknown>): string | undefined {
-  const { scopes, claims, scopeMatch } = route;
-  if (route.public !== undefined && typeof route.public !== 'boolean') {
-    return `'public' must be a boolean (got ${describeValue(route.public)})`;
-  }
+/** Why a (non-public) rule is incomplete or malformed: scopes, scopeMatch and claims. */
+function ruleProblem(rule: Record<string, unknown>): string | undefined {
+  const { scopes, claims, scopeMatch } = rule;
   if (scopes !== undefined) {
     if (!Array.isArray(scopes)) return `'scopes' must be an array of strings (got ${describeValue(scopes)})`;
     for (const scope of scopes) {
@@ -202,12 +242,6 @@ function accessProblem(route: Record<string, unknown>): string | undefined {
   }
   const scopeList = scopes as string[] | undefined;
   const claimList = claims as unknown[] | undefined;
-  if (route.public === true) {
-    if (scopeList !== undefined) return `a public route must not declare 'scopes' (got ${describeValue(scopeList)})`;
-    if (claimList !== undefined) return `a public route must not declare 'claims' (got ${describeValue(claimList)})`;
-    if (scopeMatch !== undefined) return `a public route must not declare 'scopeMatch' (got ${describeValue(scopeMatch)})`;
-    return undefined;
-  }
   if (scopeList !== undefined && scopeList.length === 0) {
     return `'scopes' must not be empty unless 'public' is true (got [])`;
   }
@@ -228,6 +262,43 @@ function accessProblem(route: Record<string, unknown>): string | undefined {
     if (problem) return problem;
   }
   return undefined;
+}
+
+/** The most alternatives one route may list. */
+export const MAX_ACCESS_ALTERNATIVES = 16;
+
+function accessProblem(route: Record<string, unknown>): string | undefined {
+  if (route.public !== undefined && typeof route.public !== 'boolean') {
+    return `'public' must be a boolean (got ${describeValue(route.public)})`;
+  }
+  const own = (['scopes', 'scopeMatch', 'claims', 'anyOf'] as const).filter((key) => route[key] !== undefined);
+  if (route.public === true) {
+    return own.length > 0 ? `a public route must not declare '${own[0]}' (got ${describeValue(route[own[0]])})` : undefined;
+  }
+  if (route.anyOf === undefined) return ruleProblem(route);
+  const anyOf = route.anyOf;
+  if (!Array.isArray(anyOf) || anyOf.length === 0 || anyOf.length > MAX_ACCESS_ALTERNATIVES) {
+    return `'anyOf' must list 1 to ${MAX_ACCESS_ALTERNATIVES} rules (got ${describeValue(anyOf)})`;
+  }
+  const mixed = own.filter((key) => key !== 'anyOf');
+  if (mixed.length > 0) {
+    return `'anyOf' excludes '${mixed[0]}' on the route itself: put it in each alternative (got ${describeValue(route[mixed[0]])})`;
+  }
+  for (const [index, rule] of anyOf.entries()) {
+    if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) {
+      return `'anyOf[${index}]' must be an object (got ${describeValue(rule)})`;
+    }
+    const unknown = Object.keys(rule).filter((k) => !['scopes', 'scopeMatch', 'claims'].includes(k));
+    if (unknown.length > 0) return `'anyOf[${index}]' has unknown keys (got ${unknown.join(', ')})`;
+    const problem = ruleProblem(rule as Record<string, unknown>);
+    if (problem) return `'anyOf[${index}]': ${problem}`;
+  }
+  return undefined;
+}
+
+/** The rules of a non-public route: its alternatives, or its own scopes and claims as the one rule. */
+export function accessRulesOf(access: RouteAccess): readonly AccessRule[] {
+  return access.anyOf ?? [access];
 }
 
 /**
@@ -252,7 +323,7 @@ export function validateRouteTable(routes: RouteEntry[]): void {
     }
     const problem = pathProblem(route.path);
     if (problem) throw new RouteTableError(`${label}: ${problem}`);
-    const known = ['method', 'path', 'public', 'scopes', 'scopeMatch', 'claims'];
+    const known = ['method', 'path', 'public', 'scopes', 'scopeMatch', 'claims', 'anyOf'];
     const unknown = Object.keys(route).filter((k) => !known.includes(k));
     if (unknown.length > 0) throw new RouteTableError(`${label}: unknown keys (got ${unknown.join(', ')})`);
     const access = accessProblem(route);

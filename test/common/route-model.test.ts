@@ -98,7 +98,7 @@ describe('validateRouteTable', () => {
       [{ method: 'GET', path: '/items', claims: [{ claim: 'tenant', equals: 'a', oneOf: ['a'] }] }],
       "route 'GET /items': claim condition 0 ('tenant') must set exactly one of 'equals', 'oneOf', 'includes' (got equals, oneOf)"],
     ['an empty claim name', [{ method: 'GET', path: '/items', claims: [{ claim: '', equals: 'a' }] }],
-      `route 'GET /items': claim condition 0: 'claim' must be a non-empty string (got "")`],
+      `route 'GET /items': claim condition 0: 'claim' must be a non-empty string or a path of non-empty strings (got "")`],
     ['an empty oneOf', [{ method: 'GET', path: '/items', claims: [{ claim: 'tenant', oneOf: [] }] }],
       "route 'GET /items': claim condition 0 ('tenant'): 'oneOf' must be a non-empty array (got [])"],
     ['a oneOf with a boolean', [{ method: 'GET', path: '/items', claims: [{ claim: 'tenant', oneOf: [true as unknown as string] }] }],

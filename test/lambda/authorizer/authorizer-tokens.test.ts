@@ -231,8 +231,8 @@ describe('rejected by verification', () => {
   });
 
   test('rejects a token without sub, or with an empty sub', async () => {
-    await expectUnauthorized(bearer(signToken(rsa, read({ sub: undefined }))), 'missing_sub');
-    await expectUnauthorized(bearer(signToken(rsa, read({ sub: '' }))), 'missing_sub');
+    await expectUnauthorized(bearer(signToken(rsa, read({ sub: undefined }))), 'missing_principal');
+    await expectUnauthorized(bearer(signToken(rsa, read({ sub: '' }))), 'missing_principal');
   });
 
   test('rejects a wrong audience, and a token without audience', async () => {

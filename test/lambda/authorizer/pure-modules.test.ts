@@ -2,7 +2,7 @@
 import { FetchError, JwtExpiredError, KidNotFoundInJwksError, ParameterValidationError } from 'aws-jwt-verify/error';
 import { createApiKeyResolver } from '../../../lambda/authorizer/api-key-resolver';
 import { buildAuthorizerContext, clientIdOf, tenantOf } from '../../../lambda/authorizer/authorizer-context';
-import { checkClaims } from '../../../lambda/authorizer/claim-checks';
+import { checkClaims, principalOf } from '../../../lambda/authorizer/claim-checks';
 import { AuthorizerUnavailableError, UnauthorizedError } from '../../../lambda/authorizer/errors';
 import { classifyVerificationError } from '../../../lambda/authorizer/jwt-verification';
 import { assertKeyFitsAlgorithm, KeyAlgorithmMismatchError } from '../../../lambda/authorizer/key-fit';
@@ -35,14 +35,37 @@ describe('checkClaims', () => {
     ['an iat beyond the skew', { ...base, iat: now + 31, exp: now + 600 }, 'iat_in_future'],
     ['a lifetime over the cap', { ...base, exp: now + 3601 }, 'lifetime_exceeded'],
     ['no iat with a cap', { sub: 's', exp: now + 300 }, 'missing_iat'],
-    ['no sub', { iat: now, exp: now + 300 }, 'missing_sub'],
-    ['a numeric sub', { ...base, sub: 42 }, 'missing_sub'],
   ])('rejects %s', (_name, payload, expected) => {
     expect(reason(payload)).toBe(expected);
   });
 
   test('accepts a token without iat and any lifetime when no cap is set', () => {
     expect(reason({ sub: 's', exp: now + 86400 * 365 }, { clockSkewSeconds: 0, nowSeconds: now })).toBeUndefined();
+  });
+});
+
+describe('principalOf', () => {
+  const name = (payload: Record<string, unknown>, claims: string[]) => {
+    try {
+      return principalOf(payload, claims);
+    } catch (err) {
+      return (err as UnauthorizedError).reason;
+    }
+  };
+
+  test('takes the first configured claim that is a non-empty string', () => {
+    expect(name({ sub: 'u-1', client_id: 'c-1' }, ['sub', 'client_id'])).toEqual({ claim: 'sub', value: 'u-1' });
+    expect(name({ client_id: 'c-1' }, ['sub', 'client_id'])).toEqual({ claim: 'client_id', value: 'c-1' });
+    expect(name({ sub: '', client_id: 'c-1' }, ['sub', 'client_id'])).toEqual({ claim: 'client_id', value: 'c-1' });
+    expect(name({ sub: 42, oid: 'o-1' }, ['sub', 'oid'])).toEqual({ claim: 'oid', value: 'o-1' });
+  });
+
+  test('refuses a token that names no principal, and never reads an inherited member', () => {
+    expect(name({ client_id: 'c-1' }, ['sub'])).toBe('missing_principal');
+    expect(name({ sub: '' }, ['sub'])).toBe('missing_principal');
+    expect(name({ sub: ['u'] }, ['sub'])).toBe('missing_principal');
+    expect(name(JSON.parse('{"__proto__": {"sub": "inherited"}}'), ['sub'])).toBe('missing_principal');
+    expect(name({}, ['toString'])).toBe('missing_principal');
   });
 });
 
@@ -106,7 +129,7 @@ describe('createApiKeyResolver', () => {
 
 describe('authorizer context', () => {
   test('is flat strings under the contract keys', () => {
-    expect(buildAuthorizerContext({ sub: 's', iss: 'https://i', scope: 'a b', scp: ['c'], azp: 'web' }, 'acme')).toEqual({
+    expect(buildAuthorizerContext({ sub: 's', iss: 'https://i', scope: 'a b', scp: ['c'], azp: 'web' }, { claim: 'sub', value: 's' }, 'acme')).toEqual({
       sub: 's', principal: 's', principalClaim: 'sub', clientId: 'web', scope: 'a b c', tenant: 'acme', iss: 'https://i',
     });
   });

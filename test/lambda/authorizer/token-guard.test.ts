@@ -25,7 +25,7 @@ const header = { alg: 'RS256', kid: 'k1', typ: 'JWT' };
 test('returns the decoded header and payload of a well-formed token', () => {
   const token = jws(header, { iss: ISS, sub: 's' });
   expect(inspectBearerToken(`Bearer ${token}`, options)).toEqual({
-    jwt: token, header, payload: { iss: ISS, sub: 's' }, alg: 'RS256', kid: 'k1', iss: ISS,
+    jwt: token, segments: token.split('.'), header, payload: { iss: ISS, sub: 's' }, alg: 'RS256', kid: 'k1', iss: ISS,
   });
 });
 
