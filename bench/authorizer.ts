@@ -8,8 +8,8 @@
  */
 import { createPublicKey, KeyObject, verify } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import { AUTHORIZER_CONFIG_ENV } from '../lib/common/authorizer-config';
-import { bearer, configFor, event } from '../test/lambda/authorizer/fixtures';
+import { AUTHORIZER_CONFIG_FILE_ENV } from '../lib/common/authorizer-config';
+import { bearer, configFile, configFor, event } from '../test/lambda/authorizer/fixtures';
 import { startJwksServer } from '../test/support/jwks-server';
 import { claims, generateEcKey, generateRsaKey, signToken, TestKey } from '../test/support/tokens';
 import { BUNDLES, LAMBDA_CONTEXT, progress } from './child';
@@ -83,7 +83,7 @@ export async function runAuthorizerBench(options: AuthorizerBenchOptions): Promi
   const server = await startJwksServer({ keys: [keys.RS256.publicJwk, keys.ES256.publicJwk] });
   try {
     // The bundle parses its configuration at module scope: set it before requiring.
-    process.env[AUTHORIZER_CONFIG_ENV] = JSON.stringify(configFor(server));
+    process.env[AUTHORIZER_CONFIG_FILE_ENV] = configFile(configFor(server));
     delete process.env.POWERTOOLS_LOG_LEVEL;
     delete process.env.POWERTOOLS_DEV;
     // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -14,8 +14,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { AUTHORIZER_CONFIG_ENV } from '../lib/common/authorizer-config';
-import { configFor } from '../test/lambda/authorizer/fixtures';
+import { AUTHORIZER_CONFIG_FILE_ENV } from '../lib/common/authorizer-config';
+import { configFile, configFor } from '../test/lambda/authorizer/fixtures';
 import type { JwksServer } from '../test/support/jwks-server';
 import { TEST_CREDENTIALS, TEST_REGION } from '../test/support/dynalite';
 import { BUNDLES, progress } from './child';
@@ -95,7 +95,7 @@ export async function runColdStartBench(options: ColdStartBenchOptions): Promise
   const unreachable = { issuer: 'https://issuer.bench.invalid', jwksUri: 'https://127.0.0.1:1/.well-known/jwks.json' } as JwksServer;
   const env = {
     empty: base,
-    authorizer: { ...base, [AUTHORIZER_CONFIG_ENV]: JSON.stringify(configFor(unreachable)) },
+    authorizer: { ...base, [AUTHORIZER_CONFIG_FILE_ENV]: configFile(configFor(unreachable)) },
     items: {
       ...base, TABLE_NAME: 'items-bench', AWS_REGION: TEST_REGION, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1',
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,

@@ -1,18 +1,27 @@
-import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AspectPriority, Aspects, Duration, IAspect, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Construct } from 'constructs';
-import { AUTHORIZER_CONFIG_ENV, AuthorizerConfig } from './common/authorizer-config';
+import { Construct, IConstruct } from 'constructs';
+import {
+  AUTHORIZER_CONFIG_FILE, AUTHORIZER_CONFIG_FILE_ENV, AUTHORIZER_CONFIG_LAYER_PATH, AUTHORIZER_CONFIG_REFS_ENV,
+  AuthorizerConfig, CONFIG_REFERENCE_PREFIX,
+} from './common/authorizer-config';
+import { configError } from './errors';
 import { bundledCode, SecureFunction } from './secure-function';
 
 /**
- * Lambda's limit on all environment variables of a function together, in bytes.
+ * Most deploy-time values the configuration may carry: each renders as a string of at most about 60 characters (an
+ * API key id has 10), and Lambda allows 4 KB for all environment variables of a function together.
  * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
-const LAMBDA_ENVIRONMENT_LIMIT = 4096;
+const MAX_CONFIG_REFERENCES = 50;
 
 /** Properties of a {@link JwtAuthorizer}. */
 export interface JwtAuthorizerProps {
@@ -47,10 +56,10 @@ export class JwtAuthorizer extends Construct {
   /** The function's log group. */
   public readonly logGroup: logs.LogGroup;
   private readonly secureFunction: SecureFunction;
+  private configLayer?: lambda.LayerVersion;
 
   constructor(scope: Construct, id: string, props: JwtAuthorizerProps) {
     super(scope, id);
-    const configJson = Lazy.string({ produce: () => JSON.stringify(props.config()) });
     const fn = new SecureFunction(this, 'Handler', {
       code: bundledCode('authorizer'),
       description: 'SecureApi JWT/claims authorizer',
@@ -61,7 +70,7 @@ export class JwtAuthorizer extends Construct {
       logRetention: props.logRetention,
       logRemovalPolicy: props.logRemovalPolicy,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: { [AUTHORIZER_CONFIG_ENV]: configJson },
+      environment: { [AUTHORIZER_CONFIG_FILE_ENV]: AUTHORIZER_CONFIG_FILE },
     });
     this.secureFunction = fn;
     this.resultsCacheTtl = props.resultsCacheTtl;
@@ -73,15 +82,42 @@ export class JwtAuthorizer extends Construct {
       reason: "API Gateway's permission to invoke the authorizer sets SourceArn to this API's authorizer ARN and SourceAccount to this account; the rule only recognises literal strings, and both are CloudFormation references here.",
     });
 
-    this.node.addValidation({
-      validate: () => {
-        const config = props.config();
-        const size = Buffer.byteLength(AUTHORIZER_CONFIG_ENV) + Buffer.byteLength(JSON.stringify(config)) + 300;
-        return size > LAMBDA_ENVIRONMENT_LIMIT
-          ? [`SecureApi: the authorizer configuration (routes and issuers) is ${size} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_LIMIT}-byte environment limit: merge routes or shorten claim rules`]
-          : [];
-      },
+    // The configuration (every route and issuer) is only complete once the app has declared its routes, and can be far
+    // larger than Lambda's 4 KB of environment variables: it ships as a file in a layer of its own, written when the
+    // app is synthesized. A changed configuration is a new layer version, hence a new function version.
+    Aspects.of(this).add(new AttachConfigLayer(this, props.config), { priority: AspectPriority.MUTATING });
+  }
+
+  /**
+   * The layer that carries the configuration file, once synthesis has created it.
+   * @internal
+   */
+  public _attachConfigLayer(config: AuthorizerConfig): void {
+    if (this.configLayer !== undefined) return;
+    // Deploy-time values (API key ids, a user pool's id) cannot be written into a file at synth: the file marks where
+    // each goes, and the values travel in one small environment variable that CloudFormation fills in.
+    const references: string[] = [];
+    const indexes = new Map<string, number>();
+    const json = JSON.stringify(config, (_key, value: unknown) => {
+      if (typeof value !== 'string' || !Token.isUnresolved(value)) return value;
+      let index = indexes.get(value);
+      if (index === undefined) {
+        index = references.push(value) - 1;
+        indexes.set(value, index);
+      }
+      return `${CONFIG_REFERENCE_PREFIX}${index}`;
     });
+    if (references.length > MAX_CONFIG_REFERENCES) {
+      throw configError(this, `the authorizer configuration needs ${references.length} deploy-time values (API key ids of clients with the AUTHORIZER key source, user pool ids), more than the ${MAX_CONFIG_REFERENCES} that fit in Lambda's 4 KB of environment variables: use fewer clients per SecureApi, or the HEADER key source`);
+    }
+    if (references.length > 0) this.function.addEnvironment(AUTHORIZER_CONFIG_REFS_ENV, Stack.of(this).toJsonString(references));
+    this.configLayer = new lambda.LayerVersion(this, 'Config', {
+      code: lambda.Code.fromAsset(configLayerDirectory(json)),
+      compatibleRuntimes: [this.function.runtime],
+      compatibleArchitectures: [this.function.architecture],
+      description: 'SecureApi authorizer configuration: routes, access rules and issuers',
+    });
+    this.function.addLayers(this.configLayer);
   }
 
   /**
@@ -111,4 +147,28 @@ export class JwtAuthorizer extends Construct {
       service: 'apigateway', account: '', resource: '/apikeys', resourceName: key.keyId,
     })));
   }
+}
+
+/** Creates the configuration layer of one authorizer when the aspects of its app run, after every route is declared. */
+class AttachConfigLayer implements IAspect {
+  constructor(private readonly authorizer: JwtAuthorizer, private readonly config: () => AuthorizerConfig) {}
+
+  public visit(node: IConstruct): void {
+    if (node === this.authorizer) this.authorizer._attachConfigLayer(this.config());
+  }
+}
+
+/**
+ * A directory holding the configuration at the layer path (`/opt/` + {@link AUTHORIZER_CONFIG_LAYER_PATH} once
+ * deployed), named by the content's hash so that identical configurations share one directory.
+ */
+function configLayerDirectory(json: string): string {
+  const hash = createHash('sha256').update(json).digest('hex').slice(0, 32);
+  const dir = path.join(os.tmpdir(), `secure-api-authorizer-config-${hash}`);
+  const file = path.join(dir, AUTHORIZER_CONFIG_LAYER_PATH);
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== json) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, json);
+  }
+  return dir;
 }

@@ -133,6 +133,8 @@ export interface LocalFunction {
   readonly memoryMb: number;
   /** Environment variables with every intrinsic resolved. */
   readonly environment: Record<string, string>;
+  /** Directories of the function's layers (synthesized assets), in the template's order; Lambda extracts them into `/opt`. */
+  readonly layerDirectories: readonly string[];
   readonly logLevel?: string;
   readonly logFormat?: string;
 }
@@ -247,6 +249,21 @@ export function buildApiModel(template: CfnTemplate, resolver: IntrinsicResolver
       continue;
     }
     const env = (r.resolve((p.Environment as { Variables?: unknown } | undefined)?.Variables) ?? {}) as Record<string, unknown>;
+    const layerDirectories: string[] = [];
+    for (const layer of Array.isArray(p.Layers) ? p.Layers : []) {
+      const ref = (layer as { Ref?: unknown }).Ref;
+      const layerResource = typeof ref === 'string' ? template.Resources[ref] : undefined;
+      const layerMetadata = layerResource?.Metadata ?? {};
+      const layerKey = (layerResource === undefined ? undefined : props(layerResource).Content as { S3Key?: unknown } | undefined)?.S3Key;
+      const layerPath = typeof layerMetadata['aws:asset:path'] === 'string' && layerMetadata['aws:asset:property'] === 'Content'
+        ? layerMetadata['aws:asset:path']
+        : typeof layerKey === 'string' ? assetDirectories[layerKey.replace(/\.zip$/, '')] : undefined;
+      if (layerResource?.Type !== 'AWS::Lambda::LayerVersion' || typeof layerPath !== 'string') {
+        warnings.push(`function ${logicalId} has a layer that is not an asset of this app (${JSON.stringify(layer)}): not mounted locally`);
+        continue;
+      }
+      layerDirectories.push(path.resolve(outdir, layerPath));
+    }
     const logging = (r.resolve(p.LoggingConfig) ?? {}) as Record<string, unknown>;
     const fn: LocalFunction = {
       logicalId,
@@ -258,6 +275,7 @@ export function buildApiModel(template: CfnTemplate, resolver: IntrinsicResolver
       timeoutSeconds: num(r.resolve(p.Timeout), 3),
       memoryMb: num(r.resolve(p.MemorySize), 128),
       environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+      layerDirectories,
       logLevel: typeof logging.ApplicationLogLevel === 'string' ? logging.ApplicationLogLevel : undefined,
       logFormat: typeof logging.LogFormat === 'string' ? logging.LogFormat : undefined,
     };

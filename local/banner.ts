@@ -2,7 +2,9 @@
  * The startup banner of the local run: where everything is, the routes with who may call them, the API keys, and
  * which controls are enforced locally and which only exist in AWS.
  */
-import { AUTHORIZER_CONFIG_ENV } from '../lib/common/authorizer-config';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AUTHORIZER_CONFIG_FILE_ENV, AUTHORIZER_CONFIG_LAYER_PATH } from '../lib/common/authorizer-config';
 import { allMethods, LocalApiModel } from './api-model';
 import type { KeyWithValue } from './gateway';
 import type { CfnTemplate } from './intrinsics';
@@ -40,14 +42,16 @@ interface SecureApiAuthorizerConfig {
   readonly apiKey?: { claim: string; keyIds: Record<string, string> };
 }
 
-/** The configuration of the API's SecureApi authorizers, read from their environment in the template. */
+/** The configuration of the API's SecureApi authorizers, read from their configuration layers. */
 function authorizerConfigs(model: LocalApiModel): SecureApiAuthorizerConfig[] {
   const configs: SecureApiAuthorizerConfig[] = [];
   for (const authorizer of model.authorizers.values()) {
-    const raw = model.functions.get(authorizer.functionLogicalId)?.environment[AUTHORIZER_CONFIG_ENV];
-    if (raw === undefined) continue;
+    const fn = model.functions.get(authorizer.functionLogicalId);
+    if (fn?.environment[AUTHORIZER_CONFIG_FILE_ENV] === undefined) continue;
+    const file = fn.layerDirectories.map((dir) => path.join(dir, AUTHORIZER_CONFIG_LAYER_PATH)).find((f) => fs.existsSync(f));
+    if (file === undefined) continue;
     try {
-      configs.push(JSON.parse(raw) as SecureApiAuthorizerConfig);
+      configs.push(JSON.parse(fs.readFileSync(file, 'utf8')) as SecureApiAuthorizerConfig);
     } catch {
       // Not a SecureApi authorizer: its routes are listed without rules.
     }

@@ -1,10 +1,13 @@
 /**
- * Parses and validates the {@link AuthorizerConfig} the construct writes into the function's environment.
+ * Reads and validates the {@link AuthorizerConfig} the construct ships in the function's configuration layer.
  * Validation is strict (unknown keys are rejected) so that a typo cannot silently drop a security control: the
  * function then fails at init with a message that names the setting, the rule and the value.
  */
+import { readFileSync } from 'node:fs';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
-import { AUTHORIZER_CONFIG_ENV, AuthorizerConfig } from '../../lib/common/authorizer-config';
+import {
+  AUTHORIZER_CONFIG_FILE_ENV, AUTHORIZER_CONFIG_REFS_ENV, AuthorizerConfig, CONFIG_REFERENCE_PREFIX,
+} from '../../lib/common/authorizer-config';
 import { RouteTableError, validateRouteTable } from '../../lib/common/route-model';
 import { AuthorizerConfigError } from './errors';
 
@@ -149,21 +152,62 @@ export function validateAuthorizerConfig(config: unknown): asserts config is Aut
 }
 
 /**
- * Parses the JSON the construct stores in {@link AUTHORIZER_CONFIG_ENV}.
- * @param raw the environment variable's value.
- * @throws AuthorizerConfigError when the value is missing, not JSON or not a valid configuration.
+ * Parses the configuration JSON the construct writes, putting the deploy-time values in place of their markers.
+ * @param raw the file's content.
+ * @param references the deploy-time values (the JSON array of {@link AUTHORIZER_CONFIG_REFS_ENV}), if any.
+ * @param source where the file was read from, for messages.
+ * @throws AuthorizerConfigError when the value is empty, not JSON, refers to a value that is missing, or is not a
+ * valid configuration.
  */
-export function parseAuthorizerConfig(raw: string | undefined): AuthorizerConfig {
-  if (raw === undefined || raw.trim() === '') {
-    throw new AuthorizerConfigError(`${PREFIX} environment variable ${AUTHORIZER_CONFIG_ENV} is not set`);
+export function parseAuthorizerConfig(raw: string, references?: string, source: string = 'the configuration'): AuthorizerConfig {
+  if (raw.trim() === '') throw new AuthorizerConfigError(`${PREFIX} ${source} is empty`);
+  let values: unknown = [];
+  if (references !== undefined) {
+    try {
+      values = JSON.parse(references);
+    } catch (err) {
+      throw new AuthorizerConfigError(`${PREFIX} environment variable ${AUTHORIZER_CONFIG_REFS_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    }
+    if (!Array.isArray(values) || values.some((value) => typeof value !== 'string')) {
+      fail(AUTHORIZER_CONFIG_REFS_ENV, 'must be a JSON array of strings', values);
+    }
   }
+  const refs = values as string[];
   let parsed: unknown;
   try {
-    parsed = JSON.parse(raw);
+    parsed = JSON.parse(raw, (_key, value: unknown) => {
+      if (typeof value !== 'string' || !value.startsWith(CONFIG_REFERENCE_PREFIX)) return value;
+      const index = Number(value.slice(CONFIG_REFERENCE_PREFIX.length));
+      if (!Number.isInteger(index) || index < 0 || index >= refs.length) {
+        throw new AuthorizerConfigError(`${PREFIX} ${source} refers to deploy-time value ${index}, which environment `
+          + `variable ${AUTHORIZER_CONFIG_REFS_ENV} does not hold (it holds ${refs.length})`);
+      }
+      return refs[index];
+    });
   } catch (err) {
-    throw new AuthorizerConfigError(
-      `${PREFIX} environment variable ${AUTHORIZER_CONFIG_ENV} is not valid JSON: ${(err as Error).message}`, { cause: err });
+    if (err instanceof AuthorizerConfigError) throw err;
+    throw new AuthorizerConfigError(`${PREFIX} ${source} is not valid JSON: ${(err as Error).message}`, { cause: err });
   }
   validateAuthorizerConfig(parsed);
   return parsed;
+}
+
+/**
+ * Reads and parses the configuration file the construct ships in the authorizer's configuration layer.
+ * @param file its path, from the environment variable {@link AUTHORIZER_CONFIG_FILE_ENV}.
+ * @param references the deploy-time values, from the environment variable {@link AUTHORIZER_CONFIG_REFS_ENV}.
+ * @throws AuthorizerConfigError when the variable is not set, or the file is missing, unreadable or invalid.
+ */
+export function readAuthorizerConfig(file: string | undefined, references?: string): AuthorizerConfig {
+  if (file === undefined || file.trim() === '') {
+    throw new AuthorizerConfigError(`${PREFIX} environment variable ${AUTHORIZER_CONFIG_FILE_ENV} is not set`);
+  }
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AuthorizerConfigError(`${PREFIX} cannot read the configuration file ${file} `
+      + `(${(err as NodeJS.ErrnoException).code ?? 'error'}): is the authorizer's configuration layer attached?`, { cause: err });
+  }
+  return parseAuthorizerConfig(raw, references, `the configuration file ${file}`);
 }

@@ -2,13 +2,33 @@
  * The contract between the SecureApi construct and the authorizer Lambda.
  *
  * This module is bundled into the Lambda: it must not import aws-cdk-lib or constructs.
- * The construct serialises an {@link AuthorizerConfig} as JSON into the environment variable
- * {@link AUTHORIZER_CONFIG_ENV}; the authorizer parses it once at module scope.
+ * The construct serialises an {@link AuthorizerConfig} as JSON into a file of a Lambda layer of the authorizer (an
+ * API's routes and issuers do not fit in Lambda's 4 KB of environment variables); the environment variable
+ * {@link AUTHORIZER_CONFIG_FILE_ENV} names the file, and the authorizer parses it once at module scope.
  */
 import type { RouteEntry } from './route-model';
 
-/** Name of the environment variable that carries the JSON-encoded {@link AuthorizerConfig}. */
-export const AUTHORIZER_CONFIG_ENV = 'SECURE_API_AUTHORIZER_CONFIG';
+/** Name of the environment variable that holds the path of the JSON-encoded {@link AuthorizerConfig}. */
+export const AUTHORIZER_CONFIG_FILE_ENV = 'SECURE_API_AUTHORIZER_CONFIG_FILE';
+
+/**
+ * Name of the environment variable that holds the configuration's deploy-time values (API key ids, a user pool id,
+ * the region: CloudFormation references, unknown when the file is written) as a JSON array of strings. The file
+ * holds {@link CONFIG_REFERENCE_PREFIX}`<index>` where each goes.
+ */
+export const AUTHORIZER_CONFIG_REFS_ENV = 'SECURE_API_AUTHORIZER_CONFIG_REFS';
+
+/** Marks a string of the configuration file that stands for entry `<index>` of {@link AUTHORIZER_CONFIG_REFS_ENV}. */
+export const CONFIG_REFERENCE_PREFIX = '\u0000secure-api-ref:';
+
+/** Where the configuration file sits inside the configuration layer. */
+export const AUTHORIZER_CONFIG_LAYER_PATH = 'secure-api/authorizer-config.json';
+
+/**
+ * The configuration file's path in the function: Lambda extracts layers into `/opt`.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths
+ */
+export const AUTHORIZER_CONFIG_FILE = `/opt/${AUTHORIZER_CONFIG_LAYER_PATH}`;
 
 /**
  * Keys of the flat context the authorizer returns to integrations: a Lambda proxy integration reads them as

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import * as path from 'node:path';
-import { AUTHORIZER_CONFIG_ENV } from '../../lib/common/authorizer-config';
-import { configFor, event, bearer } from '../lambda/authorizer/fixtures';
+import { AUTHORIZER_CONFIG_FILE_ENV } from '../../lib/common/authorizer-config';
+import { bearer, configFile, configFor, event } from '../lambda/authorizer/fixtures';
 import { startDynalite, TEST_CREDENTIALS, TEST_REGION } from '../support/dynalite';
 import { JwksServer, startJwksServer } from '../support/jwks-server';
 import { claims, generateRsaKey, signToken, TestKey } from '../support/tokens';
@@ -51,12 +51,12 @@ describe('authorizer bundle', () => {
 
   test('allows, denies and rejects exactly as the source does', async () => {
     const reader = signToken(key, claims(server.issuer, { scope: 'items:read' }));
-    const config = JSON.stringify(configFor(server));
+    const config = configFile(configFor(server));
     const results = await invokeBundle('authorizer', [
       event(bearer(reader), 'GET /items/42'),
       event(bearer(reader), 'POST /items'),
       event(bearer(`${reader.slice(0, -4)}AAAA`), 'GET /items'),
-    ], { [AUTHORIZER_CONFIG_ENV]: config });
+    ], { [AUTHORIZER_CONFIG_FILE_ENV]: config });
     expect(results[0].result.principalId).toBe('user-1');
     expect(results[0].result.policyDocument.Statement).toContainEqual(expect.objectContaining({
       Effect: 'Allow', Resource: expect.arrayContaining(['arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/items/*']),

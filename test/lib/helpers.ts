@@ -1,8 +1,11 @@
-import { App, Errors, Stack } from 'aws-cdk-lib';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Errors, Stack, Stage } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SecureApi, SecureApiProps } from '../../lib';
+import { CONFIG_REFERENCE_PREFIX } from '../../lib/common/authorizer-config';
 
 /** A stack in a fixed environment, so ARNs and region-specific principals render as plain strings. */
 export function newStack(): Stack {
@@ -38,18 +41,44 @@ export function synth(props: Partial<SecureApiProps> | ((integration: apigw.Inte
     ...overrides,
   } as SecureApiProps);
   configure?.(api, stack, integration);
-  return { template: Template.fromStack(stack), api, stack };
+  const template = Template.fromStack(stack);
+  stacks.set(template, stack);
+  return { template, api, stack };
 }
 
-/** The authorizer configuration the construct hands to the Lambda, parsed. */
-export function authorizerConfig(template: Template): any {
+/** The stack each template of {@link synth} was synthesized from. */
+const stacks = new WeakMap<Template, Stack>();
+
+/**
+ * What the construct hands the authorizer, as the deployed function would see it: the configuration file of its
+ * configuration layer (in the synthesized cloud assembly) and the deploy-time values of its environment, each
+ * CloudFormation reference in them rendered by `render`.
+ */
+export function deployedAuthorizerConfig(stack: Stack, render: (reference: unknown) => string = () => 'TOKEN'):
+{ file: string; references?: string } {
+  const template = Template.fromStack(stack);
   const [fn] = (Object.values(template.findResources('AWS::Lambda::Function')) as any[])
-    .filter((f) => f.Properties.Environment?.Variables?.SECURE_API_AUTHORIZER_CONFIG !== undefined);
-  const raw = fn.Properties.Environment.Variables.SECURE_API_AUTHORIZER_CONFIG;
-  if (typeof raw === 'string') return JSON.parse(raw);
-  // Tokens inside (API key ids) render as Fn::Join: stitch a placeholder in for each reference.
-  const parts = raw['Fn::Join'][1].map((p: unknown) => (typeof p === 'string' ? p : 'TOKEN'));
-  return JSON.parse(parts.join(''));
+    .filter((f) => f.Properties.Environment?.Variables?.SECURE_API_AUTHORIZER_CONFIG_FILE !== undefined);
+  const layers = template.findResources('AWS::Lambda::LayerVersion') as Record<string, any>;
+  const layer = (fn.Properties.Layers as Array<{ Ref: string }>).map(({ Ref }) => layers[Ref]).find((l) => l !== undefined);
+  const outdir = Stage.of(stack)!.outdir;
+  // The layer's asset, staged in the assembly as asset.<hash> (its S3 key is <hash>.zip).
+  const file = path.join(outdir, `asset.${layer.Properties.Content.S3Key.replace(/\.zip$/, '')}`, 'secure-api', 'authorizer-config.json');
+  const raw = fn.Properties.Environment.Variables.SECURE_API_AUTHORIZER_CONFIG_REFS;
+  if (raw === undefined) return { file };
+  const references = typeof raw === 'string' ? raw
+    : raw['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : render(part))).join('');
+  return { file, references };
+}
+
+/** The authorizer configuration the construct hands to the Lambda, parsed (references render as `TOKEN`). */
+export function authorizerConfig(template: Template, stack?: Stack): any {
+  const source = stack ?? stacks.get(template);
+  if (source === undefined) throw new Error('authorizerConfig: pass the stack of a template that synth() did not make');
+  const { file, references } = deployedAuthorizerConfig(source);
+  const values: string[] = references === undefined ? [] : JSON.parse(references);
+  return JSON.parse(fs.readFileSync(file, 'utf8'), (_key, value) => (typeof value === 'string' && value.startsWith(CONFIG_REFERENCE_PREFIX)
+    ? values[Number(value.slice(CONFIG_REFERENCE_PREFIX.length))] : value));
 }
 
 /** The error `run` throws, which must be CDK's ValidationError (as every SecureApi configuration error is). */

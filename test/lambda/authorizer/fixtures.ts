@@ -1,4 +1,7 @@
 /** Shared fixtures of the authorizer tests: a configuration over a local JWKS server, events, and log capture. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { AuthorizerConfig } from '../../../lib/common/authorizer-config';
@@ -45,6 +48,19 @@ export function configFor(server: JwksServer, overrides: Partial<AuthorizerConfi
     jwksTimeoutMs: 2000,
     ...overrides,
   };
+}
+
+let configFiles = 0;
+
+/**
+ * Writes a configuration (or any text) to a fresh file, as the construct's configuration layer holds it, and returns
+ * its path: the value of the authorizer's SECURE_API_AUTHORIZER_CONFIG_FILE.
+ */
+export function configFile(config: AuthorizerConfig | string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-test-config-'));
+  const file = path.join(dir, `authorizer-config-${++configFiles}.json`);
+  fs.writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+  return file;
 }
 
 /** A logger that prints nothing. */

@@ -3,10 +3,10 @@
  * invoked end to end against a real HTTPS JWKS.
  */
 import type { APIGatewayAuthorizerResult, APIGatewayTokenAuthorizerEvent, Context } from 'aws-lambda';
-import { AUTHORIZER_CONFIG_ENV } from '../../../lib/common/authorizer-config';
+import { AUTHORIZER_CONFIG_FILE_ENV } from '../../../lib/common/authorizer-config';
 import { JwksServer, startJwksServer } from '../../support/jwks-server';
 import { claims, generateRsaKey, signToken, TestKey } from '../../support/tokens';
-import { bearer, captureLogs, configFor, event } from './fixtures';
+import { bearer, captureLogs, configFile, configFor, event } from './fixtures';
 
 type Handler = (event: APIGatewayTokenAuthorizerEvent, context: Context) => Promise<APIGatewayAuthorizerResult>;
 
@@ -28,11 +28,11 @@ const lambdaContext: Context = {
 let server: JwksServer;
 let rsa: TestKey;
 let logs: ReturnType<typeof captureLogs>;
-const saved = process.env[AUTHORIZER_CONFIG_ENV];
+const saved = process.env[AUTHORIZER_CONFIG_FILE_ENV];
 
 function loadHandler(config: string | undefined): Handler {
-  if (config === undefined) delete process.env[AUTHORIZER_CONFIG_ENV];
-  else process.env[AUTHORIZER_CONFIG_ENV] = config;
+  if (config === undefined) delete process.env[AUTHORIZER_CONFIG_FILE_ENV];
+  else process.env[AUTHORIZER_CONFIG_FILE_ENV] = configFile(config);
   let handler: Handler | undefined;
   jest.isolateModules(() => {
     handler = (require('../../../lambda/authorizer/handler') as { handler: Handler }).handler;
@@ -51,15 +51,15 @@ beforeEach(() => {
 
 afterEach(() => {
   logs.restore();
-  if (saved === undefined) delete process.env[AUTHORIZER_CONFIG_ENV];
-  else process.env[AUTHORIZER_CONFIG_ENV] = saved;
+  if (saved === undefined) delete process.env[AUTHORIZER_CONFIG_FILE_ENV];
+  else process.env[AUTHORIZER_CONFIG_FILE_ENV] = saved;
 });
 
 afterAll(async () => {
   await server.close();
 });
 
-test('reads its configuration from the environment, prefetches the JWKS at load, and authorizes end to end', async () => {
+test('reads its configuration from the file the environment names, prefetches the JWKS at load, and authorizes end to end', async () => {
   const handler = loadHandler(JSON.stringify(configFor(server)));
   // The JWKS request arrives without any invocation: it was started while the module loaded.
   for (let waited = 0; server.requestCount() === 0 && waited < 5000; waited += 20) {
@@ -86,7 +86,17 @@ test('loads with an API key mapping without calling AWS until a mapped client ne
 });
 
 test('fails at load when the configuration is missing', () => {
-  expect(() => loadHandler(undefined)).toThrow(`AuthorizerConfig: environment variable ${AUTHORIZER_CONFIG_ENV} is not set`);
+  expect(() => loadHandler(undefined)).toThrow(`AuthorizerConfig: environment variable ${AUTHORIZER_CONFIG_FILE_ENV} is not set`);
+  expect(logs.lines().join('\n')).toContain('invalid authorizer configuration');
+});
+
+test('fails at load when the configuration file is missing', () => {
+  process.env[AUTHORIZER_CONFIG_FILE_ENV] = '/opt/secure-api/no-such-file.json';
+  let handler: Handler | undefined;
+  expect(() => jest.isolateModules(() => {
+    handler = (require('../../../lambda/authorizer/handler') as { handler: Handler }).handler;
+  })).toThrow("AuthorizerConfig: cannot read the configuration file /opt/secure-api/no-such-file.json (ENOENT): is the authorizer's configuration layer attached?");
+  expect(handler).toBeUndefined();
   expect(logs.lines().join('\n')).toContain('invalid authorizer configuration');
 });
 
