@@ -1,4 +1,4 @@
-import { satisfies, tokenScopes, unmetRequirement } from '../../lib/common/access-rules';
+import { claimValue, satisfies, tokenScopes, unmetRequirement } from '../../lib/common/access-rules';
 import { parseRouteKey, RouteEntry } from '../../lib/common/route-model';
 
 describe('tokenScopes', () => {
@@ -78,5 +78,42 @@ describe('satisfies', () => {
   test('does not read claims from Object.prototype', () => {
     expect(satisfies({ claims: [{ claim: 'constructor', equals: 'x' }] }, {})).toBe(false);
     expect(satisfies({ claims: [{ claim: 'toString', includes: 'x' }] }, {})).toBe(false);
+  });
+});
+
+describe('claimValue', () => {
+  test('reads a top-level claim by its verbatim name and a nested one by its path', () => {
+    const claims = { 'a.b': 1, a: { b: 2, 'c.d': 3 }, 'https://example.com/roles': ['x'] };
+    expect(claimValue(claims, 'a.b')).toBe(1);
+    expect(claimValue(claims, ['a', 'b'])).toBe(2);
+    expect(claimValue(claims, ['a', 'c.d'])).toBe(3);
+    expect(claimValue(claims, 'https://example.com/roles')).toEqual(['x']);
+    expect(claimValue(claims, ['a.b'])).toBe(1);
+  });
+
+  test('never steps into an array, a scalar, null or an inherited member', () => {
+    const claims = JSON.parse('{"list": [{"x": 1}], "n": null, "s": "str", "o": {"__proto__": {"x": 1}}}');
+    expect(claimValue(claims, ['list', '0'])).toBeUndefined();
+    expect(claimValue(claims, ['n', 'x'])).toBeUndefined();
+    expect(claimValue(claims, ['s', 'length'])).toBeUndefined();
+    expect(claimValue(claims, ['o', 'x'])).toBeUndefined();
+    expect(claimValue(claims, ['o', 'toString'])).toBeUndefined();
+    expect(claimValue(claims, ['missing', 'x'])).toBeUndefined();
+  });
+});
+
+describe('alternatives', () => {
+  const route = { anyOf: [{ scopes: ['a'] }, { claims: [{ claim: ['x', 'roles'], includes: 'r' }] }, { scopes: ['b'], claims: [{ claim: 'amr', includes: 'mfa' }] }] };
+
+  test('hold when any one alternative holds', () => {
+    expect(unmetRequirement(route, { scope: 'a' })).toBeUndefined();
+    expect(unmetRequirement(route, { x: { roles: ['r'] } })).toBeUndefined();
+    expect(unmetRequirement(route, { scope: ['b'], amr: ['mfa'] })).toBeUndefined();
+  });
+
+  test('report claims when some alternative failed only on its claims, else scopes', () => {
+    expect(unmetRequirement(route, { scope: 'b', amr: ['pwd'] })).toBe('claims');
+    expect(unmetRequirement(route, { x: { roles: ['other'] } })).toBe('claims');
+    expect(unmetRequirement({ anyOf: [{ scopes: ['a'] }, { scopes: ['b'] }] }, { scope: 'c' })).toBe('scopes');
   });
 });

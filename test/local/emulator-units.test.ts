@@ -221,7 +221,7 @@ describe('Lambda execution environments', () => {
     fs.mkdirSync(codeDirectory);
     fs.writeFileSync(path.join(codeDirectory, 'index.js'), source);
     return { logicalId: name, name, arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}`, codeDirectory,
-      handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memoryMb: 128, environment: {} };
+      handler: 'index.handler', runtime: 'nodejs24.x', timeoutSeconds, memoryMb: 128, environment: {}, layerDirectories: [] };
   };
   const hosts: FunctionHost[] = [];
   const host = (f: LocalFunction) => {

@@ -1,5 +1,5 @@
 import type { AuthorizerConfig } from '../../../lib/common/authorizer-config';
-import { AUTHORIZER_CONFIG_ENV } from '../../../lib/common/authorizer-config';
+import { AUTHORIZER_CONFIG_REFS_ENV, CONFIG_REFERENCE_PREFIX } from '../../../lib/common/authorizer-config';
 import { parseAuthorizerConfig, validateAuthorizerConfig } from '../../../lambda/authorizer/config';
 import { AuthorizerConfigError } from '../../../lambda/authorizer/errors';
 
@@ -40,13 +40,29 @@ describe('parseAuthorizerConfig', () => {
     expect(() => parseAuthorizerConfig(JSON.stringify(minimal))).not.toThrow();
   });
 
-  test('fails when the variable is missing or blank', () => {
-    expect(() => parseAuthorizerConfig(undefined)).toThrow(AuthorizerConfigError);
-    expect(() => parseAuthorizerConfig(' ')).toThrow(`AuthorizerConfig: environment variable ${AUTHORIZER_CONFIG_ENV} is not set`);
+  test('fails when the content is blank', () => {
+    expect(() => parseAuthorizerConfig(' ')).toThrow(AuthorizerConfigError);
+    expect(() => parseAuthorizerConfig(' ', undefined, 'the configuration file /opt/x.json'))
+      .toThrow('AuthorizerConfig: the configuration file /opt/x.json is empty');
   });
 
   test('fails on invalid JSON', () => {
-    expect(() => parseAuthorizerConfig('{')).toThrow(/^AuthorizerConfig: environment variable SECURE_API_AUTHORIZER_CONFIG is not valid JSON: /);
+    expect(() => parseAuthorizerConfig('{')).toThrow(/^AuthorizerConfig: the configuration is not valid JSON: /);
+  });
+
+  test('puts each deploy-time value where the file marks it', () => {
+    const marked = valid({ apiKey: { claim: 'client_id', keyIds: { alpha: `${CONFIG_REFERENCE_PREFIX}1`, beta: `${CONFIG_REFERENCE_PREFIX}0` } } });
+    const config = parseAuthorizerConfig(JSON.stringify(marked), JSON.stringify(['key-b', 'key-a']));
+    expect(config.apiKey!.keyIds).toEqual({ alpha: 'key-a', beta: 'key-b' });
+  });
+
+  test('fails when a marked value is missing, or the values are not a JSON array of strings', () => {
+    const marked = JSON.stringify(valid({ tenantClaim: `${CONFIG_REFERENCE_PREFIX}2` }));
+    expect(() => parseAuthorizerConfig(marked, '["a","b"]')).toThrow(
+      `AuthorizerConfig: the configuration refers to deploy-time value 2, which environment variable ${AUTHORIZER_CONFIG_REFS_ENV} does not hold (it holds 2)`);
+    expect(() => parseAuthorizerConfig(marked)).toThrow(/does not hold \(it holds 0\)/);
+    expect(() => parseAuthorizerConfig(marked, '[1]')).toThrow(`AuthorizerConfig: '${AUTHORIZER_CONFIG_REFS_ENV}' must be a JSON array of strings (got [1])`);
+    expect(() => parseAuthorizerConfig(marked, '{')).toThrow(`AuthorizerConfig: environment variable ${AUTHORIZER_CONFIG_REFS_ENV} is not valid JSON`);
   });
 });
 
