@@ -171,7 +171,7 @@ export async function runEndToEndBench(options: EndToEndBenchOptions): Promise<E
     const url = `${api.url}/items/${id}`;
     const input: GetItemCommandInput = {
       TableName: api.tableName,
-      Key: { pk: { S: ownerKey({ subject: SUBJECT, tenant: '' }) }, sk: { S: itemSortKey(id) } },
+      Key: { pk: { S: ownerKey({ issuer: api.issuer, tenant: '', principalClaim: 'sub', principal: SUBJECT }) }, sk: { S: itemSortKey(id) } },
       ConsistentRead: true,
     };
     const apiJob = (concurrency: number, count: number): LoadJob => ({ kind: 'http', url, headers, concurrency, count });

@@ -34,7 +34,8 @@ export interface ItemsServiceProps {
 /**
  * The demo's owner-scoped items service: `GET/POST /items` and `GET/PUT/DELETE /items/{id}` on the SecureApi
  * table, reads behind `items:read` and writes behind `items:write`. Each caller only ever sees its own items: the
- * function derives the partition key from the verified subject the authorizer passes, never from the request.
+ * function derives the partition key from the verified issuer, tenant and principal the authorizer passes, never
+ * from the request.
  */
 export class ItemsService extends Construct {
   /** The items function. */

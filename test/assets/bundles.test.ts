@@ -76,7 +76,8 @@ describe('items bundle', () => {
         queryStringParameters: null, multiValueQueryStringParameters: null, pathParameters: null, stageVariables: null,
         isBase64Encoded: false,
       };
-      const context = (sub: string) => ({ requestContext: { authorizer: { sub, tenant: '' }, path: '/prod/items', stage: 'prod', requestId: 'r' } });
+      const authorizer = (sub: string) => ({ sub, principal: sub, principalClaim: 'sub', tenant: '', iss: 'https://issuer.example.com/' });
+      const context = (sub: string) => ({ requestContext: { authorizer: authorizer(sub), path: '/prod/items', stage: 'prod', requestId: 'r' } });
       const env = {
         TABLE_NAME: dynamo.tableName, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_REGION: TEST_REGION,
         AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,

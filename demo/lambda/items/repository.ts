@@ -3,7 +3,7 @@
  * owner's items.
  *
  * Layout (table with partition key `pk` and sort key `sk`, both strings):
- * - `pk`: `OWNER#<tenant>#<subject>` (see `owner.ts`)
+ * - `pk`: `OWNER#<issuer>#<tenant>#<principalClaim>#<principal>`, each part percent-encoded (see `owner.ts`)
  * - `sk`: `ITEM#<id>`
  * - attributes: `id` (S), `name` (S), `description` (S, absent when none), `tags` (L of S, absent when none),
  *   `version` (N), `createdAt` (S), `updatedAt` (S)

@@ -102,7 +102,7 @@ export function createItemsHandler(options: ItemsHandlerOptions): ItemsHandler {
   const allowedOrigins = [...(options.allowedOrigins ?? [])];
 
   async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-    // Identity first: nothing is served, not even a 404 or 400, without a verified subject.
+    // Identity first: nothing is served, not even a 404 or 400, without a verified owner.
     const owner = ownerKey(ownerFromEvent(event));
 
     if (event.resource === ITEMS_RESOURCE) {

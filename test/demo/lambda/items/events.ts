@@ -4,11 +4,23 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AuthorizerContextKey } from '../../../../lib/common/authorizer-config';
 
+/** The issuer of every caller that does not name one. */
+export const DEFAULT_ISSUER = 'https://issuer.example.com/';
+
 /** A caller as the authorizer describes it. */
 export interface Caller {
+  /** The `sub` claim. */
   readonly sub: string;
   /** @default '' */
   readonly tenant?: string;
+  /** @default DEFAULT_ISSUER */
+  readonly iss?: string;
+  /** The claim the principal comes from. @default 'sub' */
+  readonly principalClaim?: string;
+  /** @default the `sub` */
+  readonly principal?: string;
+  /** @default 'test-client' */
+  readonly clientId?: string;
 }
 
 export const alice: Caller = { sub: 'alice' };
@@ -46,11 +58,13 @@ export function apiEvent(caller: Caller | null, options: EventOptions): APIGatew
       ? null
       : {
         [AuthorizerContextKey.SUBJECT]: caller.sub,
-        [AuthorizerContextKey.TENANT]: caller.tenant ?? '',
-        [AuthorizerContextKey.CLIENT_ID]: 'test-client',
+        [AuthorizerContextKey.PRINCIPAL]: caller.principal ?? caller.sub,
+        [AuthorizerContextKey.PRINCIPAL_CLAIM]: caller.principalClaim ?? 'sub',
+        [AuthorizerContextKey.CLIENT_ID]: caller.clientId ?? 'test-client',
         [AuthorizerContextKey.SCOPES]: 'items/read items/write',
-        [AuthorizerContextKey.ISSUER]: 'https://issuer.example.com/',
-        principalId: caller.sub,
+        [AuthorizerContextKey.TENANT]: caller.tenant ?? '',
+        [AuthorizerContextKey.ISSUER]: caller.iss ?? DEFAULT_ISSUER,
+        principalId: caller.principal ?? caller.sub,
         integrationLatency: 12,
       };
   const multiQuery = options.multiQuery

@@ -6,7 +6,7 @@ import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import type { Item } from '../../../../demo/lambda/items/item';
 import { startDynalite, TEST_CREDENTIALS, TEST_REGION, TestDynamo } from '../../../support/dynalite';
-import { apiEvent, expectProblem, expectSecurityHeaders, json } from './events';
+import { apiEvent, DEFAULT_ISSUER, expectProblem, expectSecurityHeaders, json } from './events';
 
 type Handler = (event: APIGatewayProxyEvent, context?: Context) => Promise<APIGatewayProxyResult>;
 
@@ -70,7 +70,7 @@ test('creates and reads an item through the deployed entry point, against the ta
 
   const stored = await dynamo.client.send(new GetItemCommand({
     TableName: dynamo.tableName,
-    Key: { pk: { S: 'OWNER#acme#handler-alice' }, sk: { S: `ITEM#${item.id}` } },
+    Key: { pk: { S: `OWNER#${encodeURIComponent(DEFAULT_ISSUER)}#acme#sub#handler-alice` }, sk: { S: `ITEM#${item.id}` } },
   }));
   expect(stored.Item?.name?.S).toBe('via handler');
 
@@ -88,7 +88,7 @@ test('logs structured JSON with the service name and a reason code, without the 
   expectProblem(response, 500, dynamo.tableName);
   const entries = lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   expect(entries).toEqual([expect.objectContaining({
-    level: 'ERROR', service: 'secure-api-items', message: 'Request failed', reason: 'MissingSubject', function_request_id: 'req-1',
+    level: 'ERROR', service: 'secure-api-items', message: 'Request failed', reason: 'MissingIssuer', function_request_id: 'req-1',
   })]);
   expect(lines.join('\n')).not.toContain('SECRET');
 });

@@ -7,7 +7,7 @@ import { ItemsConfigurationError } from '../../../../demo/lambda/items/errors';
 import type { Item } from '../../../../demo/lambda/items/item';
 import { createItemsHandler } from '../../../../demo/lambda/items/router';
 import { AuthorizerContextKey } from '../../../../lib/common/authorizer-config';
-import { apiEvent, Caller, expectProblem, json, RecordingLogger } from './events';
+import { apiEvent, Caller, DEFAULT_ISSUER, expectProblem, json, RecordingLogger } from './events';
 import { Harness } from './harness';
 
 let h: Harness;
@@ -256,15 +256,33 @@ describe('routes', () => {
 });
 
 describe('caller identity missing from the authorizer context', () => {
+  /** A complete context of the authorizer with `overrides` applied. */
+  function identity(overrides: Record<string, unknown>): Record<string, unknown> {
+    return {
+      [AuthorizerContextKey.SUBJECT]: 'alice',
+      [AuthorizerContextKey.PRINCIPAL]: 'alice',
+      [AuthorizerContextKey.PRINCIPAL_CLAIM]: 'sub',
+      [AuthorizerContextKey.TENANT]: '',
+      [AuthorizerContextKey.ISSUER]: DEFAULT_ISSUER,
+      ...overrides,
+    };
+  }
+
   test.each<[string, Record<string, unknown> | null, string]>([
     ['no authorizer context', null, 'MissingAuthorizerContext'],
-    ['an empty context', {}, 'MissingSubject'],
-    ['an empty subject', { [AuthorizerContextKey.SUBJECT]: '', [AuthorizerContextKey.TENANT]: '' }, 'MissingSubject'],
-    ['a subject that is not a string', { [AuthorizerContextKey.SUBJECT]: 5 }, 'MissingSubject'],
-    ['only a principalId', { principalId: 'alice' }, 'MissingSubject'],
-    ['a tenant that is not a string', { [AuthorizerContextKey.SUBJECT]: 'a', [AuthorizerContextKey.TENANT]: 7 }, 'InvalidTenant'],
-    ['a subject with a lone surrogate', { [AuthorizerContextKey.SUBJECT]: 'a\ud800' }, 'MalformedOwnerIdentity'],
-    ['a subject too long for a partition key', { [AuthorizerContextKey.SUBJECT]: '#'.repeat(700) }, 'OwnerKeyTooLong'],
+    ['an empty context', {}, 'MissingIssuer'],
+    ['only a sub', { [AuthorizerContextKey.SUBJECT]: 'alice', [AuthorizerContextKey.TENANT]: '' }, 'MissingIssuer'],
+    ['only a principalId', { principalId: 'alice' }, 'MissingIssuer'],
+    ['an empty issuer', identity({ [AuthorizerContextKey.ISSUER]: '' }), 'MissingIssuer'],
+    ['an issuer that is not a string', identity({ [AuthorizerContextKey.ISSUER]: 5 }), 'MissingIssuer'],
+    ['an empty principal claim', identity({ [AuthorizerContextKey.PRINCIPAL_CLAIM]: '' }), 'MissingPrincipalClaim'],
+    ['no principal claim', identity({ [AuthorizerContextKey.PRINCIPAL_CLAIM]: undefined }), 'MissingPrincipalClaim'],
+    ['an empty principal, even with a sub', identity({ [AuthorizerContextKey.PRINCIPAL]: '' }), 'MissingPrincipal'],
+    ['a principal that is not a string', identity({ [AuthorizerContextKey.PRINCIPAL]: 5 }), 'MissingPrincipal'],
+    ['a tenant that is not a string', identity({ [AuthorizerContextKey.TENANT]: 7 }), 'InvalidTenant'],
+    ['a principal with a lone surrogate', identity({ [AuthorizerContextKey.PRINCIPAL]: 'a\ud800' }), 'MalformedOwnerIdentity'],
+    ['an issuer with a lone surrogate', identity({ [AuthorizerContextKey.ISSUER]: 'https://a/\udc00' }), 'MalformedOwnerIdentity'],
+    ['a principal too long for a partition key', identity({ [AuthorizerContextKey.PRINCIPAL]: '#'.repeat(700) }), 'OwnerKeyTooLong'],
   ])('%s: every route answers a generic 500, logs the reason and never reads or writes the table', async (_case, authorizer, reason) => {
     const id = '11111111-1111-4111-8111-111111111111';
     const events = [
@@ -304,7 +322,7 @@ describe('failures', () => {
     const id = '33333333-3333-4333-8333-333333333333';
     await h.dynamo.client.send(new PutItemCommand({
       TableName: h.dynamo.tableName,
-      Item: { pk: { S: `OWNER##${alice.sub}` }, sk: { S: `ITEM#${id}` }, id: { S: id }, version: { S: 'one' } },
+      Item: { pk: { S: `OWNER#${encodeURIComponent(DEFAULT_ISSUER)}##sub#${alice.sub}` }, sk: { S: `ITEM#${id}` }, id: { S: id }, version: { S: 'one' } },
     }));
     const response = await h.get(alice, id);
     expect(json(response)).toEqual(GENERIC_500);
@@ -322,7 +340,7 @@ describe('logging', () => {
     await h.send(apiEvent(alice, { method: 'POST', body: '{"SECRET-BODY', headers: secretHeaders }));
     await h.send(apiEvent(null, { method: 'POST', body: { name: 'SECRET-BODY' }, headers: secretHeaders, authorizer: {} }));
     await h.send(apiEvent(alice, { method: 'GET', id: '44444444-4444-4444-8444-444444444444', headers: secretHeaders }));
-    expect(h.logger.reasons()).toEqual(['ValidationError', 'ValidationError', 'MissingSubject', 'ItemNotFoundError']);
+    expect(h.logger.reasons()).toEqual(['ValidationError', 'ValidationError', 'MissingIssuer', 'ItemNotFoundError']);
     expect(h.logger.entries.map((e) => e.level)).toEqual(['info', 'info', 'error', 'info']);
     expect(JSON.stringify(h.logger.entries)).not.toMatch(/SECRET/);
   });

@@ -4,7 +4,7 @@
  */
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../../../../demo/lambda/items/item';
-import { apiEvent, Caller, json } from './events';
+import { apiEvent, Caller, DEFAULT_ISSUER, json } from './events';
 import { Harness } from './harness';
 
 let h: Harness;
@@ -216,12 +216,12 @@ describe('owner isolation (BOLA)', () => {
     expect(response.statusCode).toBe(404);
   });
 
-  test('the stored partition key is derived from the verified subject only', async () => {
-    const dave = h.caller('dave');
+  test('the stored partition key is derived from the verified issuer, tenant, principal claim and principal only', async () => {
+    const dave = h.caller('dave', 'acme');
     const item = await h.create(dave);
     const scan = await h.dynamo.client.send(new ScanCommand({ TableName: h.dynamo.tableName }));
     const stored = (scan.Items ?? []).find((record) => record.id?.S === item.id);
-    expect(stored?.pk?.S).toBe(`OWNER##${encodeURIComponent(dave.sub)}`);
+    expect(stored?.pk?.S).toBe(`OWNER#${encodeURIComponent(DEFAULT_ISSUER)}#acme#sub#${encodeURIComponent(dave.sub)}`);
     expect(stored?.sk?.S).toBe(`ITEM#${item.id}`);
   });
 
@@ -247,6 +247,10 @@ describe('owner isolation (BOLA)', () => {
     ['subject "OWNER#t#s"', { sub: 'OWNER#t#s' }, { tenant: 't', sub: 's' }],
     ['subject "s" in tenant "%"', { tenant: '%', sub: 's' }, { tenant: '%25', sub: 's' }],
     ['subject with a unicode separator', { sub: 'a\u2028b' }, { sub: 'a b' }],
+    ['issuer "i#t" in tenant "u"', { iss: 'i#t', tenant: 'u', sub: 's' }, { iss: 'i', tenant: 't#u', sub: 's' }],
+    ['tenant "t#sub"', { tenant: 't#sub', principalClaim: 'x', sub: 's' }, { tenant: 't', principalClaim: 'sub#x', sub: 's' }],
+    ['principal claim "sub#p"', { principalClaim: 'sub#p', sub: 's' }, { principalClaim: 'sub', sub: 'p#s' }],
+    ['issuer "%23"', { iss: '%23', sub: 's' }, { iss: '#', sub: 's' }],
   ])('owners whose parts contain separators cannot collide: %s', async (_name, first: Caller, second: Caller) => {
     const firstItem = await h.create(first);
     const secondItem = await h.create(second);
