@@ -1,10 +1,13 @@
 /**
  * Evaluates the IAM policy a Lambda authorizer returns against a request's method ARN, as API Gateway does:
  * explicit Deny wins, then any Allow, otherwise an implicit deny. Resource patterns use IAM wildcards (`*` any run
- * of characters, `/` included; `?` exactly one character), case-sensitively; actions match case-insensitively.
+ * of characters, `/` and nothing included; `?` exactly one character), case-sensitively; actions match
+ * case-insensitively. As IAM documents, wildcards apply within the colon-separated parts of an ARN: a `*` that
+ * ends such a part of the pattern (before a `:` or at the end) may run past colons, any other `*` or `?` does not
+ * match a `:`. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
  *
- * Written independently of `lib/common/route-policy.ts` on purpose: the local gateway is a second opinion on the
- * policies the authorizer builds, not an echo of the same code.
+ * Written independently of `lib/common/execute-api-policy.ts` on purpose: the local gateway is a second opinion on
+ * the policies the authorizer builds, not an echo of the same code.
  */
 
 /** The outcome of evaluating a policy. */
@@ -34,11 +37,13 @@ export function wildcardMatches(pattern: string, value: string, caseInsensitive 
   let regex = patterns.get(key);
   if (regex === undefined) {
     let source = '';
-    for (const char of pattern) {
-      if (char === '*') source += '.*';
-      else if (char === '?') source += '.';
+    const chars = Array.from(pattern);
+    chars.forEach((char, i) => {
+      const endsPart = i === chars.length - 1 || chars[i + 1] === ':';
+      if (char === '*') source += endsPart ? '.*' : '[^:]*';
+      else if (char === '?') source += '[^:]';
       else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-    }
+    });
     regex = new RegExp(`^${source}$`, caseInsensitive ? 'si' : 's');
     if (patterns.size > 10_000) patterns.clear();
     patterns.set(key, regex);

@@ -5,7 +5,7 @@
  * This module is bundled into the Lambda: it must not import aws-cdk-lib or constructs.
  */
 import { satisfies } from './access-rules';
-import { describeValue, RouteEntry, routeResourcePattern, RouteTableError } from './route-model';
+import { describeValue, matchRoute, RouteEntry, routeResourcePattern, RouteTableError } from './route-model';
 
 const METHOD_ARN = /^(arn:aws(?:-[a-z]+)*:execute-api:[a-z]{2,4}(?:-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9]+\/[A-Za-z0-9_-]+\/)([A-Z]+)(\/.*)$/;
 
@@ -43,58 +43,203 @@ export interface PolicyDocument {
   Statement: Array<{ Action: 'execute-api:Invoke'; Effect: 'Allow' | 'Deny'; Resource: string[] }>;
 }
 
-// Cache of "does allowed pattern A match some concrete request of route-shape U", keyed by the two patterns.
-// Route tables are fixed per Lambda, so this stays small; the cap guards tests that generate many tables.
-const overlapCache = new Map<string, boolean>();
-const OVERLAP_CACHE_LIMIT = 10000;
+/*
+ * Why the policy needs Deny statements, and which.
+ *
+ * API Gateway puts the concrete request path into the method ARN (`GET/items/42`, not `GET/items/{id}`), and an
+ * Allow names a route with IAM wildcards: `GET /items/{id}` becomes `GET/items/*`. IAM's `*` matches any run of
+ * characters, `/` and the empty string included; `?` matches exactly one character
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html). So the Allow written
+ * for one route also matches
+ * - empty segments and trailing slashes: `GET/items/` (API Gateway REST APIs route `/items/` like `/items`, see
+ *   https://github.com/aws-powertools/powertools-lambda-python/issues/1552), `GET/items//x`, `GET/items/1/`;
+ * - deeper paths: `GET/items/1/admin`, which may be another route with a stronger rule, or no route at all;
+ * - with a `/{param}` route, the root `GET/`.
+ * How API Gateway fills the method ARN of such requests, and whether it decodes `%2F` in it, is not documented
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html gives only
+ * `{httpVerb}/[{resource}/[{child-resources}]]`), so the policy is safe under every reading:
+ * - any method ARN with an empty segment or a trailing slash (other than the root `GET/`) is denied;
+ * - any method ARN with a `:` after the stage is denied: IAM applies wildcards within the colon-separated parts of
+ *   an ARN and lets only a `*` that ends such a part run past a colon (same IAM page), so a Deny like
+ *   `GET/items/STAR/admin` (STAR for `*`) might not match `GET/items/a:b/admin` while the Allow `GET/items/STAR`
+ *   does;
+ * - every request API Gateway routes to a route the claims do not satisfy, and that some Allow matches, is denied;
+ * - paths no route has, and that some Allow matches, are denied wherever a Deny can do so without denying a route
+ *   the claims satisfy (deeper than every route of the method, or below a wildcard that no allowed route extends).
+ * `%2F` and dots are ordinary characters here: a path parameter value `a%2Fb` is one segment, as `matchRoute` sees it.
+ *
+ * What wildcards cannot say exactly: a Deny for every value of a parameter also matches some deeper paths and
+ * every literal sibling of the same length (IAM has no character classes). So when a route the claims do not
+ * satisfy must be denied and such a path is another route the claims do satisfy, the Deny wins and that request is
+ * refused (fail closed); and a path no route has, like `GET/items/1/x` beside an allowed `GET /items/{id}/tags`,
+ * can stay matched by the Allow of `GET /items/{id}`. API Gateway answers requests to paths no route has with 403
+ * before any authorizer runs
+ * (https://repost.aws/knowledge-center/api-gateway-authentication-token-errors), so such a policy entry is
+ * never consulted for them.
+ */
+
+/** Path tokens of a route resource pattern: a literal segment, or {@link WILD} for a path parameter. */
+type Tokens = readonly string[];
+const WILD = '*';
+
+/** A route with its method and path tokens, grouped for the searches below. */
+interface Shape {
+  readonly route: RouteEntry;
+  readonly tokens: Tokens;
+}
+
+function tokensOf(route: RouteEntry): Tokens {
+  return route.path === '/' ? [] : route.path.slice(1).split('/').map((s) => (s.startsWith('{') ? WILD : s));
+}
+
+function patternOf(method: string, tokens: Tokens): string {
+  return `${method}/${tokens.join('/')}`;
+}
 
 /**
- * True when the IAM pattern `allowed` (where `*` matches any sequence, including `/` and the empty string) matches
- * at least one concrete request of the route shape `shape` (a route resource pattern whose `*` stand for path
- * parameters: non-empty values without `/`). Exact: a search over the product of the two automata.
+ * Calls `visit` for every way the segment pattern `pattern` (whole-segment tokens, `*` standing for one or more
+ * whole segments) covers the route tokens `target` segment by segment: `cover[k]` is the pattern's literal laid on
+ * target segment k, or undefined where a `*` of the pattern covers it. On paths without empty segments a pattern
+ * `M/t1/.../tj` glob-matches exactly the paths such an alignment describes. Stops when `visit` returns true.
  */
-function patternOverlapsRoute(allowed: string, shape: string): boolean {
-  const cacheKey = `${allowed}\n${shape}`;
-  const cached = overlapCache.get(cacheKey);
-  if (cached !== undefined) return cached;
-  const seen = new Set<number>();
-  // State: i in allowed (0..n), j in shape (0..m), k = 1 when the parameter at shape[j] has consumed a character.
-  const n = allowed.length;
-  const m = shape.length;
-  const stack: Array<[number, number, number]> = [[0, 0, 0]];
-  let found = false;
-  while (stack.length > 0 && !found) {
-    const [i, j, k] = stack.pop()!;
-    const id = (i * (m + 1) + j) * 2 + k;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    if (i === n && j === m && k === 0) { found = true; break; }
-    const a = i < n ? allowed[i] : undefined;
-    const u = j < m ? shape[j] : undefined;
-    if (a === '*') stack.push([i + 1, j, k]); // '*' matches the empty string
-    if (u === '*' && k === 1) stack.push([i, j + 1, 0]); // the parameter ends
-    if (u === undefined || a === undefined) continue;
-    if (u !== '*') {
-      // The request carries the literal character u.
-      if (a === '*') stack.push([i, j + 1, 0]);
-      else if (a === u) stack.push([i + 1, j + 1, 0]);
-    } else {
-      // The request carries some parameter character: anything but '/'.
-      if (a === '*') stack.push([i, j, 1]);
-      else if (a !== '/') stack.push([i + 1, j, 1]);
+function forEachAlignment(pattern: Tokens, target: Tokens, visit: (cover: Array<string | undefined>) => boolean): boolean {
+  const cover: Array<string | undefined> = new Array(target.length).fill(undefined);
+  const walk = (i: number, j: number): boolean => {
+    if (i === pattern.length) return j === target.length && visit(cover);
+    const later = pattern.length - i - 1;
+    if (pattern[i] !== WILD) {
+      if (j >= target.length || (target[j] !== WILD && target[j] !== pattern[i])) return false;
+      cover[j] = pattern[i];
+      const found = walk(i + 1, j + 1);
+      cover[j] = undefined;
+      return found;
     }
+    for (let end = j + 1; end <= target.length - later; end++) {
+      if (walk(i + 1, end)) return true;
+    }
+    return false;
+  };
+  return walk(0, 0);
+}
+
+/** The most general request path of `target` under `cover`: fixed literals, and a fresh value where free. */
+function witnessPath(target: Tokens, cover: Array<string | undefined>): string {
+  // '%' is not a literal character of a route path, so a fresh value equals no literal segment.
+  return '/' + target.map((t, k) => (t !== WILD ? t : cover[k] ?? `%${k}`)).join('/');
+}
+
+/** Routes of one method, by depth: what matchRoute compares a request of that depth with. */
+class MethodTable {
+  private readonly byDepth = new Map<number, RouteEntry[]>();
+  public readonly maxDepth: number;
+
+  constructor(public readonly method: string, shapes: Shape[]) {
+    for (const shape of shapes) {
+      const list = this.byDepth.get(shape.tokens.length) ?? [];
+      list.push(shape.route);
+      this.byDepth.set(shape.tokens.length, list);
+    }
+    this.maxDepth = Math.max(0, ...shapes.map((s) => s.tokens.length));
   }
-  if (overlapCache.size >= OVERLAP_CACHE_LIMIT) overlapCache.clear();
-  overlapCache.set(cacheKey, found);
-  return found;
+
+  /** The route API Gateway picks for a request path of `depth` segments (literal segments win). */
+  public route(path: string, depth: number): RouteEntry | undefined {
+    const routes = this.byDepth.get(depth);
+    return routes === undefined ? undefined : matchRoute(routes, this.method, path);
+  }
+}
+
+/**
+ * Whether the segment pattern `tokens` (a Deny candidate) matches some request that API Gateway routes to one of
+ * the `allowed` routes. Exact: each alignment's most general request decides, because a literal value can only add
+ * routes that win over the aligned one.
+ */
+function hitsAllowed(tokens: Tokens, allowed: Shape[], table: MethodTable): boolean {
+  return allowed.some((shape) => shape.tokens.length >= tokens.length && forEachAlignment(tokens, shape.tokens,
+    (cover) => table.route(witnessPath(shape.tokens, cover), shape.tokens.length) === shape.route));
+}
+
+/** Whether `inner` matches only what `outer` matches (sufficient test: `outer` matches `inner` read literally). */
+function subsumes(outer: string, inner: string): boolean {
+  return outer === inner || (outer.includes(WILD) && arnPatternMatches(outer, inner));
+}
+
+/**
+ * The Deny resources (without the stage prefix) of a policy that allows `allowed` out of `routes`. See the comment
+ * above for the rules.
+ */
+function denyPatterns(routes: RouteEntry[], allowed: Set<RouteEntry>): string[] {
+  const byMethod = new Map<string, Shape[]>();
+  for (const route of routes) {
+    const list = byMethod.get(route.method) ?? [];
+    list.push({ route, tokens: tokensOf(route) });
+    byMethod.set(route.method, list);
+  }
+  const global: string[] = [];
+  const specific: string[] = [];
+  let wildcards = false;
+  let trailingWildcard = false;
+  for (const [method, shapes] of byMethod) {
+    const table = new MethodTable(method, shapes);
+    const granted = shapes.filter((s) => allowed.has(s.route));
+    const wild = granted.filter((s) => s.tokens.includes(WILD));
+    if (wild.length === 0) continue;
+    wildcards = true;
+    if (wild.some((s) => s.tokens[s.tokens.length - 1] === WILD)) trailingWildcard = true;
+
+    // `M/*` also matches the root `M/`.
+    if (wild.some((s) => s.tokens.length === 1) && !granted.some((s) => s.tokens.length === 0)) specific.push(`${method}/`);
+
+    // Requests routed to a refused route that an Allow matches: per alignment, the refused route's shape with the
+    // Allow's literals laid on its parameters, when such a request really is routed to the refused route.
+    for (const refused of shapes.filter((s) => !allowed.has(s.route))) {
+      for (const grant of wild) {
+        if (grant.tokens.length > refused.tokens.length) continue;
+        forEachAlignment(grant.tokens, refused.tokens, (cover) => {
+          if (table.route(witnessPath(refused.tokens, cover), refused.tokens.length) === refused.route) {
+            specific.push(patternOf(method, refused.tokens.map((t, k) => (t !== WILD ? t : cover[k] ?? WILD))));
+          }
+          return false;
+        });
+      }
+    }
+
+    // Paths no route has, reached by a wildcard spanning several segments: for each wildcard of an Allow, the
+    // same pattern with that wildcard spanning c or more segments, for the smallest c that matches no request of
+    // an allowed route; where no c up to the method's depth does, everything deeper than every route of the method.
+    let beyondDepth = false;
+    for (const grant of wild) {
+      grant.tokens.forEach((token, i) => {
+        if (token !== WILD) return;
+        for (let c = 2; grant.tokens.length - 1 + c <= table.maxDepth; c++) {
+          const candidate = [...grant.tokens.slice(0, i), ...new Array<string>(c).fill(WILD), ...grant.tokens.slice(i + 1)];
+          if (!hitsAllowed(candidate, granted, table)) {
+            specific.push(patternOf(method, candidate));
+            return;
+          }
+        }
+        beyondDepth = true;
+      });
+    }
+    if (beyondDepth) specific.push(patternOf(method, new Array<string>(table.maxDepth + 1).fill(WILD)));
+  }
+  if (!wildcards) return [];
+  // A colon anywhere after the stage, an empty segment anywhere, a trailing slash after a first segment.
+  global.push('*:*', '*//*');
+  if (trailingWildcard) global.push('*/*/');
+  const unique = [...new Set([...global, ...specific])];
+  return unique.filter((inner, i) => !unique.some((outer, j) => j !== i && subsumes(outer, inner)
+    && !(subsumes(inner, outer) && j > i)));
 }
 
 /**
  * Builds the authorizer's policy for a verified token. The policy does not depend on the requested route, so API
  * Gateway may cache it per token and reuse it for every route:
  * - one Allow statement lists the ARN of every route whose rule the claims satisfy (never a blanket wildcard);
- * - because IAM's `*` matches across `/` (the allowed `GET/items/*` also matches `GET/items/1/admin`), every route
- *   the claims do not satisfy whose requests some allowed pattern would match gets an explicit Deny;
+ * - because IAM's `*` also matches `/` and the empty string, one Deny statement refuses what those wildcards reach
+ *   beyond the routes they stand for: empty segments, trailing slashes, a `:` after the stage, the requests
+ *   API Gateway routes to a route the claims do not satisfy, and paths no route has wherever a Deny can say so
+ *   without refusing an allowed route (see the comment above this function);
  * - when nothing is allowed, the policy is a single Deny on the whole stage.
  * @param methodArn the method ARN of the request; only its stage prefix is used.
  * @throws RouteTableError when the method ARN is malformed.
@@ -102,31 +247,29 @@ function patternOverlapsRoute(allowed: string, shape: string): boolean {
 export function buildPolicy(routes: RouteEntry[], claims: Record<string, unknown>, methodArn: string):
 { policy: PolicyDocument; allowed: RouteEntry[] } {
   const prefix = stageArnPrefix(methodArn);
-  const allowed: RouteEntry[] = [];
-  const refused: RouteEntry[] = [];
-  for (const route of routes) (satisfies(route, claims) ? allowed : refused).push(route);
+  const allowed = routes.filter((route) => satisfies(route, claims));
   if (allowed.length === 0) {
     return {
       policy: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${prefix}*`] }] },
       allowed,
     };
   }
-  const allowedPatterns = [...new Set(allowed.map(routeResourcePattern))];
-  const denied = new Set<string>();
-  for (const route of refused) {
-    const shape = routeResourcePattern(route);
-    if (allowedPatterns.some((pattern) => patternOverlapsRoute(pattern, shape))) denied.add(shape);
-  }
   const statements: PolicyDocument['Statement'] = [
-    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: allowedPatterns.map((p) => prefix + p) },
+    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [...new Set(allowed.map(routeResourcePattern))].map((p) => prefix + p) },
   ];
-  if (denied.size > 0) {
-    statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [...denied].map((p) => prefix + p) });
+  const denied = denyPatterns(routes, new Set(allowed));
+  if (denied.length > 0) {
+    statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: denied.map((p) => prefix + p) });
   }
   return { policy: { Version: '2012-10-17', Statement: statements }, allowed };
 }
 
-/** IAM-style wildcard match: `*` matches any sequence (including `/` and nothing), `?` exactly one character. */
+/**
+ * IAM wildcard match of a resource pattern against an ARN: `*` matches any run of characters (`/` and nothing
+ * included) and `?` exactly one character, within one colon-separated part of the ARN; only a `*` that ends such a
+ * part of the pattern (before a `:` or at the end) may run past colons.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+ */
 export function arnPatternMatches(pattern: string, arn: string): boolean {
   // Up to the first wildcard the pattern is a literal that the ARN must start with: compare it natively rather than
   // character by character (the stage prefix, about three quarters of a policy resource, is such a literal).
@@ -138,25 +281,37 @@ export function arnPatternMatches(pattern: string, arn: string): boolean {
   return wildcardMatchFrom(pattern, arn, head);
 }
 
-/** {@link arnPatternMatches} from position `start` of both strings, the characters before it being equal. */
+/**
+ * {@link arnPatternMatches} from position `start` of both strings, the characters before it being equal: the set of
+ * pattern positions reachable after each ARN character (a `*` may be skipped, or consume a character and stay).
+ */
 function wildcardMatchFrom(pattern: string, arn: string, start: number): boolean {
-  let p = start;
-  let s = start;
-  let star = -1;
-  let resume = 0;
-  while (s < arn.length) {
-    if (p < pattern.length && pattern[p] === '*') {
-      star = p++; resume = s;
-    } else if (p < pattern.length && (pattern[p] === '?' || pattern[p] === arn[s])) {
-      p++; s++;
-    } else if (star >= 0) {
-      p = star + 1; s = ++resume;
-    } else {
-      return false;
+  const n = pattern.length;
+  const crossesColons = (p: number): boolean => p === n - 1 || pattern[p + 1] === ':';
+  const close = (states: Uint8Array): void => {
+    for (let p = start; p < n; p++) if (states[p] === 1 && pattern[p] === '*') states[p + 1] = 1;
+  };
+  let states = new Uint8Array(n + 1);
+  states[start] = 1;
+  close(states);
+  for (let s = start; s < arn.length; s++) {
+    const c = arn[s];
+    const next = new Uint8Array(n + 1);
+    let alive = false;
+    for (let p = start; p < n; p++) {
+      if (states[p] !== 1) continue;
+      const t = pattern[p];
+      if (t === '*') {
+        if (c !== ':' || crossesColons(p)) { next[p] = 1; alive = true; }
+      } else if (t === '?' ? c !== ':' : t === c) {
+        next[p + 1] = 1; alive = true;
+      }
     }
+    if (!alive) return false;
+    close(next);
+    states = next;
   }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  return states[n] === 1;
 }
 
 /**

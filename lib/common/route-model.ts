@@ -356,7 +356,10 @@ export function validateRouteTable(routes: RouteEntry[]): void {
 
 /**
  * The resource pattern of a route inside the stage prefix: `GET /items/{id}` → `GET/items/*`, root → `GET/`.
- * Path parameters become `*`; note that IAM's `*` also matches `/`, which {@link buildPolicy} compensates for.
+ * Path parameters become `*`. IAM's `*` also matches `/` and the empty string, so this pattern also matches
+ * `GET/items/`, `GET/items//x` and `GET/items/1/admin`; `buildPolicy` in execute-api-policy.ts adds the Deny
+ * statements that take those back. (`?*` would only exclude the empty value, and nothing documents `?` for
+ * API Gateway's authorizer policies, so the policy does not rely on it.)
  */
 export function routeResourcePattern(route: { method: HttpMethod; path: string }): string {
   if (route.path === '/') return `${route.method}/`;

@@ -167,6 +167,17 @@ describe('path segments', () => {
       expectHandled(await rawGet(path));
     });
 
+  // API Gateway routes /items/ like /items (https://github.com/aws-powertools/powertools-lambda-python/issues/1552),
+  // as the local run does; the method ARN keeps what the client sent, and the Allow GET/items/* matches it. The
+  // authorizer's policy denies empty segments, trailing slashes and colons (see lib/common/execute-api-policy.ts).
+  test.each([['/items/', 'routed like /items'], ['/items/x/', 'routed like /items/x'], ['/items/a:b', 'a colon in the id']])(
+    'the policy refuses %s (%s) before the function', async (path) => {
+      const before = itemsStats(api).invocations;
+      expectGatewayProblem(await rawGet(path), 403, 'Forbidden');
+      expect(itemsStats(api).invocations).toBe(before);
+      expectServiceProblem(await rawGet('/items/x'), 404, 'not-found');
+    });
+
   test.each(['%E0%A4%A', '%', '%zz', '%C3', '%E0%A4', 'a%2'])('malformed percent-encoding %s in the path answers 400 without invoking the function', async (bad) => {
     const before = itemsStats(api).invocations;
     expectDefault4xx(await rawGet(`/items/${bad}`), 400);

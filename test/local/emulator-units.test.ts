@@ -7,6 +7,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as fc from 'fast-check';
+import { buildPolicy, policyAllows } from '../../lib/common/execute-api-policy';
 import type { LocalFunction, LocalMethod, LocalResource } from '../../local/api-model';
 import { AuthorizerCache } from '../../local/authorizer-cache';
 import { renderGatewayResponse } from '../../local/gateway-responses';
@@ -17,6 +19,7 @@ import { matchRoute, parseHeaders, parseQuery } from '../../local/proxy-event';
 import { isWellFormedEncoding } from '../../local/request-head';
 import { RequestValidator } from '../../local/request-validation';
 import { quotaPeriodStart, TokenBucket, UsagePlanMeter } from '../../local/throttling';
+import { claimsArb, tableArb } from '../common/fixtures';
 
 const PREFIX = 'arn:aws:execute-api:us-east-1:000000000000:abc123/prod';
 const allow = (...resources: string[]) => ({ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: resources });
@@ -36,6 +39,27 @@ describe('IAM policy evaluation', () => {
     expect(evaluatePolicy({ Statement: [allow(`${PREFIX}/GET/items/?`)] }, `${PREFIX}/GET/items/12`)).toBe('implicit-deny');
     // Regex characters in a resource are literal.
     expect(evaluatePolicy({ Statement: [allow(`${PREFIX}/GET/items.json`)] }, `${PREFIX}/GET/itemsXjson`)).toBe('implicit-deny');
+  });
+
+  test('wildcards stay within a colon-separated part of the ARN unless a * ends that part', () => {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+    expect(evaluatePolicy({ Statement: [allow(`${PREFIX}/GET/*`)] }, `${PREFIX}/GET/a:b/c`)).toBe('allow');
+    expect(evaluatePolicy({ Statement: [allow(`${PREFIX}/GET/*/c`)] }, `${PREFIX}/GET/a:b/c`)).toBe('implicit-deny');
+    expect(evaluatePolicy({ Statement: [allow(`${PREFIX}/GET/*:*/c`)] }, `${PREFIX}/GET/a:b/c`)).toBe('allow');
+    expect(evaluatePolicy({ Statement: [allow(`${PREFIX}/GET/a?b`)] }, `${PREFIX}/GET/a:b`)).toBe('implicit-deny');
+    expect(evaluatePolicy({ Statement: [allow('arn:aws:execute-api:*:*:abc123/*')] }, `${PREFIX}/GET/x`)).toBe('allow');
+  });
+
+  test("agrees with the authorizer's own evaluator on the policies it builds, for any request", () => {
+    const stage = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
+    const restArb = fc.array(fc.constantFrom('GET', 'POST', '/', 'a', 'b', 'items', 'admin', ':', '%2F', '.', '*', '?', ''), { maxLength: 8 })
+      .map((parts) => parts.join(''));
+    fc.assert(fc.property(tableArb, claimsArb, fc.array(restArb, { minLength: 20, maxLength: 20 }), (table, claims, rests) => {
+      const { policy } = buildPolicy(table, claims, `${stage}GET/`);
+      for (const rest of rests) {
+        expect(evaluatePolicy(policy, stage + rest) === 'allow').toBe(policyAllows(policy, stage + rest));
+      }
+    }), { numRuns: 300 });
   });
 
   test('an explicit Deny wins over any Allow', () => {

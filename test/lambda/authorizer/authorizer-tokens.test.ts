@@ -56,8 +56,13 @@ describe('valid tokens', () => {
             Effect: 'Allow',
             Resource: [`${STAGE}GET/health`, `${STAGE}GET/items`, `${STAGE}GET/items/*`],
           },
-          // GET/items/* would also match GET /items/{id}/admin, which needs items:admin.
-          { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${STAGE}GET/items/*/admin`] },
+          // GET/items/* would also match a colon, empty segments, trailing slashes and GET /items/{id}/admin
+          // (which needs items:admin); no allowed route lies below /items/{id}, so all of it is denied.
+          {
+            Action: 'execute-api:Invoke',
+            Effect: 'Deny',
+            Resource: [`${STAGE}*:*`, `${STAGE}*//*`, `${STAGE}*/*/`, `${STAGE}GET/items/*/*`],
+          },
         ],
       },
       context: {
