@@ -16,6 +16,7 @@ import { EdgeFirewall } from './edge-firewall';
 import { EncryptedTable } from './encrypted-table';
 import { configError, configMessage } from './errors';
 import { resolveIssuers } from './issuers';
+import { oversizedFunctionPolicies } from './integration-permissions';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { createLogKey } from './kms-keys';
 import { addCustomDomain } from './custom-domain';
@@ -419,6 +420,7 @@ export class SecureApi extends Construct {
     if (this.apiKeySource === apigw.ApiKeySourceType.AUTHORIZER && this.clientClaims.size === 0) {
       errors.push("'apiKeySource' AUTHORIZER needs clients ('clients' or addClient()): the authorizer maps a token claim to a client's key");
     }
+    errors.push(...oversizedFunctionPolicies(this));
     return errors.map((message) => configMessage(this, message));
   }
 

@@ -1,8 +1,12 @@
 /**
  * Any API size: 300 routes with claim rules and 50 issuers synthesize, and the authorizer reads what the construct
  * wrote (its configuration layer) and authorizes exactly the routes each token's claims grant. Real signed tokens
- * and a real HTTPS JWKS.
+ * and a real HTTPS JWKS. The API is shaped as real ones are, 60 collections of 5 CRUD routes each, with one backend
+ * function permitted once for the whole API (`scopePermissionToMethod: false`): 300 methods and 120 resources stay
+ * under CloudFormation's 500 resources per stack.
  */
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { policyAllows } from '../../lib/common/execute-api-policy';
 import { ClaimPath, SecureApi } from '../../lib';
 import { createAuthorizer } from '../../lambda/authorizer/authorizer';
@@ -10,9 +14,11 @@ import { readAuthorizerConfig } from '../../lambda/authorizer/config';
 import { JwksServer, startJwksServer } from '../support/jwks-server';
 import { claims, generateRsaKey, signToken, TestKey } from '../support/tokens';
 import { bearer, event, methodArn, silentLogger } from '../lambda/authorizer/fixtures';
-import { backend, deployedAuthorizerConfig, newStack } from '../lib/helpers';
+import { deployedAuthorizerConfig, newStack } from '../lib/helpers';
 
-const ROUTES = 300;
+const COLLECTIONS = 60;
+const CRUD = ['GET /c{i}', 'POST /c{i}', 'GET /c{i}/{id}', 'PUT /c{i}/{id}', 'DELETE /c{i}/{id}'];
+const ROUTES = COLLECTIONS * CRUD.length;
 const ISSUERS = 50;
 const ROLES = 30;
 
@@ -30,17 +36,27 @@ const issuerUrl = (i: number) => `${server.issuer}/tenants/t${i}`;
 
 test(`${ROUTES} routes with claim rules and ${ISSUERS} issuers synthesize and authorize exactly`, async () => {
   const stack = newStack();
-  const integration = backend(stack);
+  const fn = new lambda.Function(stack, 'Backend', {
+    runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+  });
+  const integration = new apigw.LambdaIntegration(fn, { scopePermissionToMethod: false });
   const api = new SecureApi(stack, 'Api', {
     additionalIssuers: Array.from({ length: ISSUERS }, (_, i) => ({
       issuer: issuerUrl(i), audience: [`api://scale-${i % 5}`], jwksUri: server.jwksUri,
     })),
   });
-  for (let i = 0; i < ROUTES; i++) {
-    api.addRoute(`GET /area-${i}/{id}`, {
-      integration,
-      scopes: ['api:read'],
-      claims: [ClaimPath.of('app', 'roles').includes(`role-${i % ROLES}`), ClaimPath.of('https://example.com/tier').oneOf(['gold', 'silver'])],
+  // Route n (0..299) needs role n % 30: the k-th route of collection i is route 5i + k.
+  const requests: string[] = [];
+  for (let i = 0; i < COLLECTIONS; i++) {
+    CRUD.forEach((key, k) => {
+      const n = i * CRUD.length + k;
+      requests.push(key.replace('{i}', String(i)).replace('{id}', 'x-1'));
+      api.addRoute(key.replace('{i}', String(i)), {
+        integration,
+        allowAnyBody: true,
+        scopes: ['api:read'],
+        claims: [ClaimPath.of('app', 'roles').includes(`role-${n % ROLES}`), ClaimPath.of('https://example.com/tier').oneOf(['gold', 'silver'])],
+      });
     });
   }
 
@@ -56,18 +72,18 @@ test(`${ROUTES} routes with claim rules and ${ISSUERS} issuers synthesize and au
   })));
 
   const last = token(ISSUERS - 1, ['role-7', 'role-12']);
-  const result = await authorize(event(last, 'GET /area-7/1'));
-  for (let i = 0; i < ROUTES; i++) {
-    const granted = i % ROLES === 7 || i % ROLES === 12;
-    expect([i, policyAllows(result.policyDocument as never, methodArn(`GET /area-${i}/1`))]).toEqual([i, granted]);
-  }
+  const result = await authorize(event(last, requests[7]));
+  requests.forEach((request, n) => {
+    const granted = n % ROLES === 7 || n % ROLES === 12;
+    expect([request, policyAllows(result.policyDocument as never, methodArn(request))]).toEqual([request, granted]);
+  });
   // Another issuer's audience is not this one's.
-  await expect(authorize(event(bearer(signToken(key, claims(issuerUrl(3), { aud: 'api://scale-4', scope: 'api:read' }))), 'GET /area-1/1')))
+  await expect(authorize(event(bearer(signToken(key, claims(issuerUrl(3), { aud: 'api://scale-4', scope: 'api:read' }))), requests[1])))
     .rejects.toThrow(/^Unauthorized$/);
   // Every issuer is trusted, and its tokens decide on their own claims.
   for (const issuer of [0, 17, 33, ISSUERS - 1]) {
-    const own = await authorize(event(token(issuer, [`role-${issuer % ROLES}`]), `GET /area-${issuer % ROLES}/x`));
-    expect(policyAllows(own.policyDocument as never, methodArn(`GET /area-${issuer % ROLES}/x`))).toBe(true);
-    expect(policyAllows(own.policyDocument as never, methodArn(`GET /area-${(issuer + 1) % ROLES}/x`))).toBe(false);
+    const own = await authorize(event(token(issuer, [`role-${issuer % ROLES}`]), requests[issuer % ROLES]));
+    expect(policyAllows(own.policyDocument as never, methodArn(requests[issuer % ROLES]))).toBe(true);
+    expect(policyAllows(own.policyDocument as never, methodArn(requests[(issuer + 1) % ROLES]))).toBe(false);
   }
 });

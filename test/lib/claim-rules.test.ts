@@ -2,6 +2,7 @@
  * The construct's side of claim rules that fit every provider: nested claim paths, any-of alternatives, principal
  * claims and multi-tenant issuers reach the authorizer's configuration, and rules that can never match fail synth.
  */
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { ClaimCondition, ClaimPath, ScopeMatch } from '../../lib';
 import { authorizerConfig, synth, validationErrorOf } from './helpers';
 
@@ -147,5 +148,23 @@ describe('claim rules that fail synth', () => {
     // A tenant's issuer that is already trusted (MINIMAL's 'https://issuer.example.com').
     fails({ additionalIssuers: [{ issuer: 'https://issuer.{tenant}', tenants: ['example.org', 'example.com'], allowAnyAudience: true }] },
       /'additionalIssuers\[0\]\.issuer' is trusted twice \(got 'https:\/\/issuer\.example\.com'\)/);
+  });
+});
+
+describe("integrations and Lambda's 20 KB function policy", () => {
+  const routes = (count: number, integration: apigw.Integration) => Object.fromEntries(
+    Array.from({ length: count }, (_, i) => [`GET /r${i}`, { integration, scopes: ['a'] }]));
+
+  test('fails synth when one function would get more invoke permissions than its policy holds', () => {
+    const error = validationErrorOf(() => synth((integration) => ({ routes: routes(26, integration) })));
+    expect(error.message).toMatch(/function 'Backend[0-9A-F]+' gets 52 API Gateway invoke permissions \(at least 20 KB\), over Lambda's 20 KB resource-based policy limit, so the stack would fail to deploy: create the integrations it serves with `new apigw.LambdaIntegration\(fn, \{ scopePermissionToMethod: false \}\)`/);
+  });
+
+  test('accepts a function behind many routes with one API-wide permission, and 25 routes with per-method ones', () => {
+    expect(() => synth((integration) => ({ routes: routes(25, integration) }))).not.toThrow();
+    expect(() => synth((integration) => {
+      const fn = (integration as any).handler;
+      return { routes: routes(80, new apigw.LambdaIntegration(fn, { scopePermissionToMethod: false })) };
+    })).not.toThrow();
   });
 });
