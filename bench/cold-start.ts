@@ -79,7 +79,9 @@ export interface ColdStartFunctionResult {
 
 /**
  * What the authorizer's load is made of: medians over rounds of the difference between two processes of the same
- * round, ms. The steps are measured separately, so the parts add up only approximately.
+ * round, ms. The steps are measured separately, so the parts add up only approximately. On Node 24.13.1 and later,
+ * loading `tls` starts building the root store on another thread, which a process waits for when it exits: there
+ * most of the store's cost shows under {@link builtinsMs}, not {@link tlsRootStoreMs}.
  */
 export interface AuthorizerLoadBreakdown {
   /** The Node built-ins the bundle requires, loaded alone (over the empty process). */
