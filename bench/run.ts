@@ -3,13 +3,14 @@
  * floor measured in the same run, with its target and PASS/MISS), and writes bench/results/latest.json and
  * bench/results/latest.md. A missed target is a figure, not a failure; an error in a benchmark exits non-zero.
  *
- *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--synth-rounds=N] [--no-write]
- *                     [--write] [--update-readme]
+ *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--synth-rounds=N] [--node=PATH]
+ *                     [--no-write] [--write] [--update-readme]
  *
  * (`npm run bench -- --only=synth` builds first.) `--only` also takes its list as the next argument
  * (`--only synth`). `--quick` runs a few rounds of everything (a smoke test of the harness; its figures are noisy and
  * are not written unless `--write` is given too). `--synth-rounds=N` sets the rounds of both synth measurements
- * (default 5; 1 with `--quick`). `--update-readme` also replaces the results table in README.md's Benchmarks section
+ * (default 5; 1 with `--quick`). `--node=PATH` runs the cold-start children with that Node binary (say, the major
+ * Lambda runs) instead of this one. `--update-readme` also replaces the results table in README.md's Benchmarks section
  * (between the `bench:results` markers; nothing else in the README). An unknown flag is an error. The results files
  * hold the benchmarks of the run that wrote them only: after `--only`, the others are gone from them.
  */
@@ -66,7 +67,7 @@ export interface Machine {
 
 const FULL: OptionsOf = {
   'authorizer': { rounds: 15, roundMs: 200, warmupMs: 1000 },
-  'cold-start': { rounds: 21 },
+  'cold-start': { rounds: 31 },
   'end-to-end': { burstSize: 150, bursts: { 1: 8, 16: 16 }, dynamoRequests: { 1: 1200, 16: 2400 }, warmupRequests: 150 },
   'synth': { cliRounds: 5, appRounds: 5 },
 };
@@ -171,19 +172,23 @@ interface Args {
   readonly noWrite: boolean;
   readonly updateReadme: boolean;
   readonly synthRounds?: number;
+  readonly node?: string;
 }
 
 /** Parses the flags of the usage above; throws on anything else, so that a mistyped flag does not run everything. */
 function parseArgs(argv: readonly string[]): Args {
   let only: string[] | undefined;
   let synthRounds: number | undefined;
+  let node: string | undefined;
   const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
-    if (name === '--only' || name === '--synth-rounds') {
+    if (name === '--only' || name === '--synth-rounds' || name === '--node') {
       const value = inline ?? argv[++i];
       if (value === undefined || value === '') throw new Error(`${name} needs a value`);
-      if (name === '--only') {
+      if (name === '--node') {
+        node = value;
+      } else if (name === '--only') {
         only = value.split(',').map((s) => s.trim()).filter(Boolean);
         const unknown = only.filter((n) => !(BENCHMARKS as readonly string[]).includes(n));
         if (unknown.length > 0) throw new Error(`unknown benchmark(s): ${unknown.join(', ')} (known: ${BENCHMARKS.join(', ')})`);
@@ -197,11 +202,11 @@ function parseArgs(argv: readonly string[]): Args {
       flags.add(argv[i]);
     } else {
       throw new Error(`unknown argument ${argv[i]} (usage: node bench/run.js [--quick] [--only=${BENCHMARKS.join(',')}] `
-        + '[--synth-rounds=N] [--write | --no-write] [--update-readme])');
+        + '[--synth-rounds=N] [--node=PATH] [--write | --no-write] [--update-readme])');
     }
   }
   return {
-    only, synthRounds,
+    only, synthRounds, node,
     quick: flags.has('--quick'), write: flags.has('--write'), noWrite: flags.has('--no-write'), updateReadme: flags.has('--update-readme'),
   };
 }
@@ -212,9 +217,11 @@ async function main(argv: string[]): Promise<number> {
   const quick = args.quick;
   const write = args.write || (!quick && !args.noWrite);
   const base = quick ? QUICK : FULL;
-  const options: OptionsOf = args.synthRounds === undefined
-    ? base
-    : { ...base, synth: { cliRounds: args.synthRounds, appRounds: args.synthRounds } };
+  const options: OptionsOf = {
+    ...base,
+    ...(args.synthRounds === undefined ? {} : { synth: { cliRounds: args.synthRounds, appRounds: args.synthRounds } }),
+    ...(args.node === undefined ? {} : { 'cold-start': { ...base['cold-start'], node: args.node } }),
+  };
 
   for (const bundle of Object.values(BUNDLES)) {
     if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` (or \`npm run bench\`) first`);

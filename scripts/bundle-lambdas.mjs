@@ -3,7 +3,7 @@
 // this package need neither esbuild nor the Lambda runtime libraries (aws-jwt-verify, Powertools, AWS SDK clients).
 // The demo's items bundle goes to demo/assets/, which is not published.
 import { build } from 'esbuild';
-import { rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,16 +20,8 @@ const functions = [
   { name: 'items', source: 'demo/lambda/items', out: 'demo/assets/items', lazy: [] },
 ];
 
-const common = {
-  bundle: true,
-  minify: true,
-  platform: 'node',
-  target: 'node22',
-  format: 'cjs',
-  mainFields: ['module', 'main'],
-  legalComments: 'none',
-  logLevel: 'warning',
-};
+/** esbuild's options for every function; bench/cold-start.ts builds its per-library bundles with them too. */
+const common = JSON.parse(readFileSync(join(root, 'scripts', 'lambda-bundle-options.json'), 'utf8'));
 
 for (const { name, source, out, lazy } of functions) {
   const outdir = join(root, out);
