@@ -14,7 +14,7 @@ import type {
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
 import { unmetRequirement } from '../../lib/common/access-rules';
-import { buildPolicy, parseMethodArn, policyAllows } from '../../lib/common/execute-api-policy';
+import { buildPolicy, parseMethodArn, PolicyDocument, policyAllows } from '../../lib/common/execute-api-policy';
 import { createPolicyCache } from '../../lib/common/policy-cache';
 import { matchRoute, RouteEntry, routeKey } from '../../lib/common/route-model';
 import { ApiKeyResolver, ApiKeyValueFetcher, createApiKeyResolver } from './api-key-resolver';
@@ -76,6 +76,9 @@ interface Verdict {
 
 const MAX_LOGGED_ROUTE_LENGTH = 256;
 
+/** Method ARNs whose answer is remembered per cached policy. */
+const MAX_DECISIONS_PER_POLICY = 64;
+
 /**
  * Creates an authorizer. Validates the configuration, creates the verifiers, and starts fetching every issuer's
  * JWKS right away (a failed prefetch is logged, and the verifier fetches again on demand).
@@ -101,6 +104,21 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       });
     }
   }, () => undefined);
+
+  // Whether a cached policy allows a method ARN, remembered per policy: the policy is shared by every token with the
+  // same claims, and its wildcard match costs as much as the rest of the claim handling.
+  const decisions = new WeakMap<PolicyDocument, Map<string, boolean>>();
+  function allows(policy: PolicyDocument, methodArn: string): boolean {
+    let known = decisions.get(policy);
+    if (known === undefined) decisions.set(policy, known = new Map());
+    let allowed = known.get(methodArn);
+    if (allowed === undefined) {
+      allowed = policyAllows(policy, methodArn);
+      if (known.size >= MAX_DECISIONS_PER_POLICY) known.delete(known.keys().next().value!);
+      known.set(methodArn, allowed);
+    }
+    return allowed;
+  }
 
   function denyAll(methodArn: string, sub: string, context: Record<string, string>, reason: DenyReason): Verdict {
     return {
@@ -154,7 +172,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       }
     }
 
-    if (policyAllows(policy, event.methodArn)) return { decision: 'allow', reason: 'authorized', result };
+    if (allows(policy, event.methodArn)) return { decision: 'allow', reason: 'authorized', result };
     let reason: DenyReason;
     if (requested === undefined) reason = 'unknown_route';
     else {

@@ -102,3 +102,29 @@ describe('isCanonicalBase64url', () => {
     expect(reasonOf(`Bearer ${jws({ alg: 'RS256', kid: 'k' })}x`)).toBe('malformed_token');
   });
 });
+
+describe('payload parsing', () => {
+  const payloadOf = (json: string) => inspectBearerToken(`Bearer ${base64url(JSON.stringify(header))}.${base64url(json)}.${base64url('s')}`, options).payload;
+
+  test.each([
+    ['plainly', `{"iss":"${ISS}","__proto__":{"admin":true},"constructor":{"x":1},"sub":"s"}`],
+    ['with escapes', `{"iss":"${ISS}","\\u005f_proto__":{"admin":true},"\\u0063onstructor":{"x":1},"sub":"s"}`],
+  ])('drops __proto__ and constructor members written %s, as aws-jwt-verify does', (_how, json) => {
+    const payload = payloadOf(json);
+    expect(Object.keys(payload)).toEqual(['iss', 'sub']);
+    expect(Object.getPrototypeOf(payload)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+  });
+
+  test.each([
+    ['a string scope', { scope: 'a b' }, undefined],
+    ['a scope array of strings', { scope: ['a', 'b'] }, undefined],
+    ['a scope array with a number', { scope: ['a', 1] }, 'malformed_payload'],
+    ['a numeric sub', { sub: 1 }, 'malformed_payload'],
+    ['a string exp', { exp: '1' }, 'malformed_payload'],
+    ['an aud array with a number', { aud: ['a', 1] }, 'malformed_payload'],
+    ['a numeric jti', { jti: 7 }, 'malformed_payload'],
+  ])('checks the registered claims\' types: %s', (_name, claims, reason) => {
+    expect(reasonOf(`Bearer ${jws(header, { iss: ISS, ...claims })}`)).toBe(reason);
+  });
+});
