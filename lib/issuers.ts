@@ -79,7 +79,8 @@ function tenantsOf(scope: IConstruct, where: string, issuer: TokenIssuer): Array
   const placeholders = issuer.issuer.split(TENANT_PLACEHOLDER).length - 1;
   if (issuer.tenants === undefined) {
     if (placeholders > 0 || (issuer.jwksUri ?? '').includes(TENANT_PLACEHOLDER)) {
-      throw configError(scope, `'${where}issuer' contains '${TENANT_PLACEHOLDER}': list the accepted tenants in '${where}tenants' (got '${issuer.issuer}')`);
+      const fix = where === '' ? "declare it in 'additionalIssuers' with its 'tenants'" : `list the accepted tenants in '${where}tenants'`;
+      throw configError(scope, `'${where}issuer' contains '${TENANT_PLACEHOLDER}': ${fix} (got '${issuer.issuer}')`);
     }
     return [undefined];
   }

@@ -89,7 +89,8 @@ export class JwtAuthorizer extends Construct {
   }
 
   /**
-   * The layer that carries the configuration file, once synthesis has created it.
+   * Writes the configuration file and attaches the layer that carries it (once; synthesis calls it after every route
+   * is declared).
    * @internal
    */
   public _attachConfigLayer(config: AuthorizerConfig): void {

@@ -138,6 +138,8 @@ describe('claim rules that fail synth', () => {
     const entra = 'https://login.microsoftonline.com/{tenant}/v2.0';
     fails({ additionalIssuers: [{ issuer: entra, audience: ['a'] }] },
       /'additionalIssuers\[0\]\.issuer' contains '\{tenant\}': list the accepted tenants in 'additionalIssuers\[0\]\.tenants'/);
+    fails({ issuer: entra, audience: ['a'] },
+      /'issuer' contains '\{tenant\}': declare it in 'additionalIssuers' with its 'tenants'/);
     fails({ additionalIssuers: [{ issuer: 'https://login.example.com', tenants: ['t1'], audience: ['a'] }] },
       /'additionalIssuers\[0\]\.issuer' must contain '\{tenant\}' exactly once when 'additionalIssuers\[0\]\.tenants' is set/);
     fails({ additionalIssuers: [{ issuer: entra, tenants: [], audience: ['a'] }] }, /'additionalIssuers\[0\]\.tenants' must list 1 to 500 tenant ids/);
