@@ -62,7 +62,6 @@ function compileSnippet(name: string): { declared: string[]; run: (stack: Stack,
   }
   const resolve = (id: string): unknown => (id === 'secure-api' ? require('../../lib') : require(id));
   const exports: { guide?: (...args: unknown[]) => void } = {};
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   new Function('require', 'exports', outputText)(resolve, exports);
   return { declared, run: (stack, values) => exports.guide!.apply(stack, values) };
 }
