@@ -12,8 +12,12 @@ import { CognitoTokenUse, SecureApiProps, TokenIssuer } from './secure-api-props
 export function resolveIssuers(scope: IConstruct, props: SecureApiProps): IssuerConfig[] {
   const issuers: IssuerConfig[] = [];
   const add = (where: string, issuer: TokenIssuer) => {
-    if (!isHttpsUrl(issuer.issuer.split(TENANT_PLACEHOLDER).join('tenant'))) {
-      throw configError(scope, `'${where}issuer' must be an https URL (got '${issuer.issuer}')`);
+    if (issuer.issuer === GOOGLE_LEGACY_ISSUER) {
+      if (issuer.jwksUri === undefined) {
+        throw configError(scope, `'${where}jwksUri' is required for the issuer '${GOOGLE_LEGACY_ISSUER}', which is no URL to derive it from: Google's is 'https://www.googleapis.com/oauth2/v3/certs'`);
+      }
+    } else if (!isHttpsUrl(issuer.issuer.split(TENANT_PLACEHOLDER).join('tenant'))) {
+      throw configError(scope, `'${where}issuer' must be an https URL, or Google's legacy '${GOOGLE_LEGACY_ISSUER}' (got '${issuer.issuer}')`);
     }
     if (issuer.allowAnyAudience && issuer.audience !== undefined) {
       throw configError(scope, `'${where}audience' and '${where}allowAnyAudience' exclude each other (got audience ${JSON.stringify(issuer.audience)})`);
@@ -65,6 +69,13 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
   }
   return issuers;
 }
+
+/**
+ * The one issuer value that is not an https URL and that a major provider documents: Google's ID tokens may carry
+ * `accounts.google.com` "for legacy implementations". Trusted only with an explicit (https) `jwksUri`.
+ * @see https://developers.google.com/identity/openid-connect/openid-connect#validatinganidtoken
+ */
+const GOOGLE_LEGACY_ISSUER = 'accounts.google.com';
 
 /** Where a multi-tenant issuer's template takes the tenant id. */
 const TENANT_PLACEHOLDER = '{tenant}';

@@ -7,9 +7,12 @@ function own(claims: Record<string, unknown>, name: string): unknown {
   return Object.prototype.hasOwnProperty.call(claims, name) ? claims[name] : undefined;
 }
 
-/** The OAuth client the token was issued to: `client_id` (RFC 9068, Cognito), `azp` (OIDC) or `cid` (Okta); or ''. */
+/**
+ * The OAuth client the token was issued to: `client_id` (RFC 9068, Cognito, Duende), `azp` (OIDC, Entra ID v2.0),
+ * `appid` (Entra ID v1.0) or `cid` (Okta); or ''.
+ */
 export function clientIdOf(claims: Record<string, unknown>): string {
-  for (const name of ['client_id', 'azp', 'cid']) {
+  for (const name of ['client_id', 'azp', 'appid', 'cid']) {
     const value = own(claims, name);
     if (typeof value === 'string' && value.length > 0) return value;
   }

@@ -123,14 +123,14 @@ test("Microsoft's v2.0 sample: a delegated scope, named by oid, tenant from tid"
   });
 });
 
-test("Microsoft's v1.0 sample (x5t in the header, App ID URI audience); its client is in appid, which clientId does not read", async () => {
+test("Microsoft's v1.0 sample (x5t in the header, App ID URI audience); its client, in appid, is the context's clientId", async () => {
   expect(await api.call(providerToken(key, USER_V1, V1_HEADER), 'GET /orders')).toEqual({
     decision: 'allow',
     allowed: true,
     reason: 'authorized',
     principalId: USER_V1.oid,
     context: {
-      sub: USER_V1.sub, principal: USER_V1.oid, principalClaim: 'oid', clientId: '', scope: 'access_as_user',
+      sub: USER_V1.sub, principal: USER_V1.oid, principalClaim: 'oid', clientId: USER_V1.appid, scope: 'access_as_user',
       tenant: MICROSOFT, iss: V1(MICROSOFT),
     },
   });

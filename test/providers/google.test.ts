@@ -74,7 +74,8 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 test('trusts accounts.google.com with its certs, for the OAuth client and the service accounts audience', () => {
-  expect(api.config.issuers).toEqual([{ issuer: ISS, audience: [CLIENT, 'https://api.example.com'], jwksUri: JWKS }]);
+  expect(api.config.issuers).toEqual(['https://accounts.google.com', 'accounts.google.com']
+    .map((issuer) => ({ issuer, audience: [CLIENT, 'https://api.example.com'], jwksUri: JWKS })));
   expect(api.fetched).toEqual([JWKS]);
 });
 
@@ -107,23 +108,23 @@ test('refuses an ID token minted for another OAuth client', async () => {
   expect(await api.call(token, 'GET /orders')).toMatchObject({ decision: 'unauthorized', reason: 'invalid_audience' });
 });
 
-describe('known gap: the legacy issuer value accounts.google.com', () => {
-  // Google's reference still names `accounts.google.com` (no scheme) as a value of iss. SecureApi takes issuers as
-  // https URLs only, so it can neither be configured nor accepted. These tests pin that gap; they fail once it is closed.
-  test('a token with iss accounts.google.com (the older documented sample) is refused as an unknown issuer', async () => {
-    const token = providerToken(key, { ...LEGACY, aud: CLIENT }, HEADER);
-    expect(await api.call(token, 'GET /orders')).toEqual({ decision: 'unauthorized', allowed: false, reason: 'unknown_issuer' });
+describe('the legacy issuer value accounts.google.com', () => {
+  // Google's reference still names `accounts.google.com` (no scheme) as a value of iss: the guide trusts it too.
+  test('a token with iss accounts.google.com (the older documented sample) is allowed like the https form', async () => {
+    const token = providerToken(key, { ...LEGACY, aud: CLIENT, hd: 'example.com' }, HEADER);
+    expect(await api.call(token, 'GET /orders')).toMatchObject({ decision: 'allow', allowed: true });
   });
 
-  test('the issuer accounts.google.com fails synth', () => {
-    const stack = newStack();
-    const error = validationErrorOf(() => new SecureApi(stack, 'Api', {
-      issuer: ISS,
-      jwksUri: JWKS,
-      audience: [CLIENT],
-      additionalIssuers: [{ issuer: 'accounts.google.com', jwksUri: JWKS, audience: [CLIENT] }],
-      routes: { 'GET /orders': { integration: backend(stack), scopes: ['x'] } },
-    }));
-    expect(error.message).toMatch(/'additionalIssuers\[0\]\.issuer' must be an https URL \(got 'accounts\.google\.com'\)/);
+  test('the issuer accounts.google.com needs an explicit JWKS; other issuers without a scheme fail synth', () => {
+    const attempt = (issuer: string, jwksUri?: string) => validationErrorOf(() => {
+      const stack = newStack();
+      new SecureApi(stack, 'Api', {
+        issuer: ISS, jwksUri: JWKS, audience: [CLIENT],
+        additionalIssuers: [{ issuer, jwksUri, audience: [CLIENT] }],
+        routes: { 'GET /orders': { integration: backend(stack), scopes: ['x'] } },
+      });
+    }).message;
+    expect(attempt('accounts.google.com')).toMatch(/'additionalIssuers\[0\]\.jwksUri' is required for the issuer 'accounts\.google\.com'/);
+    expect(attempt('login.example.com', JWKS)).toMatch(/'additionalIssuers\[0\]\.issuer' must be an https URL, or Google's legacy 'accounts\.google\.com' \(got 'login\.example\.com'\)/);
   });
 });
