@@ -3,7 +3,7 @@
  * floor measured in the same run, with its target and PASS/MISS), and writes bench/results/latest.json and
  * bench/results/latest.md. A missed target is a figure, not a failure; an error in a benchmark exits non-zero.
  *
- *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--synth-rounds=N] [--no-write]
+ *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth,scale] [--synth-rounds=N] [--no-write]
  *                     [--write] [--update-readme]
  *
  * (`npm run bench -- --only=synth` builds first.) `--only` also takes its list as the next argument
@@ -23,11 +23,12 @@ import { BUNDLES, ChildMessage, ROOT } from './child';
 import type { ColdStartBenchOptions, ColdStartBenchResult } from './cold-start';
 import type { EndToEndBenchOptions, EndToEndBenchResult } from './end-to-end';
 import { Figure, figuresOf, markdownReport, textTable } from './report';
+import type { ScaleBenchOptions, ScaleBenchResult } from './scale';
 import type { SynthBenchOptions, SynthBenchResult } from './synth';
 import { ensureTestTls } from './tls';
 
 /** The benchmarks, in the order they run. */
-export const BENCHMARKS = ['cold-start', 'authorizer', 'end-to-end', 'synth'] as const;
+export const BENCHMARKS = ['cold-start', 'authorizer', 'end-to-end', 'synth', 'scale'] as const;
 /** A benchmark name. */
 export type BenchmarkName = typeof BENCHMARKS[number];
 
@@ -36,6 +37,7 @@ interface OptionsOf {
   'cold-start': ColdStartBenchOptions;
   'end-to-end': EndToEndBenchOptions;
   'synth': SynthBenchOptions;
+  'scale': ScaleBenchOptions;
 }
 
 /** The results of one run, as written to bench/results/latest.json. */
@@ -51,6 +53,7 @@ export interface BenchReport {
     readonly 'cold-start'?: ColdStartBenchResult;
     readonly 'end-to-end'?: EndToEndBenchResult;
     readonly 'synth'?: SynthBenchResult;
+    readonly 'scale'?: ScaleBenchResult;
   };
   readonly errors: Partial<Record<BenchmarkName, string>>;
 }
@@ -69,6 +72,7 @@ const FULL: OptionsOf = {
   'cold-start': { rounds: 21 },
   'end-to-end': { burstSize: 150, bursts: { 1: 8, 16: 16 }, dynamoRequests: { 1: 1200, 16: 2400 }, warmupRequests: 150 },
   'synth': { cliRounds: 5, appRounds: 5 },
+  'scale': { rounds: 20, decisionsPerRound: 100, warmupDecisions: 200, coldRounds: 21 },
 };
 
 const QUICK: OptionsOf = {
@@ -76,6 +80,7 @@ const QUICK: OptionsOf = {
   'cold-start': { rounds: 3 },
   'end-to-end': { burstSize: 60, bursts: { 1: 1, 16: 2 }, dynamoRequests: { 1: 60, 16: 120 }, warmupRequests: 48 },
   'synth': { cliRounds: 1, appRounds: 1 },
+  'scale': { rounds: 2, decisionsPerRound: 10, warmupDecisions: 10, coldRounds: 3 },
 };
 
 function machine(): Machine {
@@ -133,6 +138,7 @@ async function child(name: BenchmarkName, options: unknown): Promise<void> {
     case 'cold-start': result = await (await import('./cold-start')).runColdStartBench(options as ColdStartBenchOptions); break;
     case 'end-to-end': result = await (await import('./end-to-end')).runEndToEndBench(options as EndToEndBenchOptions); break;
     case 'synth': result = await (await import('./synth')).runSynthBench(options as SynthBenchOptions); break;
+    case 'scale': result = await (await import('./scale')).runScaleBench(options as ScaleBenchOptions); break;
     default: throw new Error(`unknown benchmark ${String(name)}`);
   }
   if (!process.send) {
