@@ -6,6 +6,7 @@ import type { AuthorizerBenchResult } from './authorizer';
 import type { ColdStartBenchResult } from './cold-start';
 import type { EndToEndBenchResult } from './end-to-end';
 import type { BenchReport } from './run';
+import type { ScaleBenchResult } from './scale';
 import type { SynthBenchResult } from './synth';
 
 /** One line of the table. */
@@ -38,6 +39,8 @@ export const TARGETS = {
   cdkSynthMemoryRatio: 2,
   /** The demo's app process against a bare JavaScript app (no CLI). */
   synthRatio: 2,
+  /** 300 routes against 10: decision time (p50) and cold start over an empty process "do not grow noticeably". */
+  scaleRatio: 2,
 } as const;
 
 /** The figures of whatever benchmarks ran. */
@@ -46,6 +49,7 @@ export function figuresOf(results: {
   readonly 'cold-start'?: ColdStartBenchResult;
   readonly 'end-to-end'?: EndToEndBenchResult;
   readonly 'synth'?: SynthBenchResult;
+  readonly 'scale'?: ScaleBenchResult;
 }): Figure[] {
   const out: Figure[] = [];
   const auth = results.authorizer;
@@ -169,6 +173,58 @@ export function figuresOf(results: {
       status: verdict(app.ratio.wall <= TARGETS.synthRatio),
     });
   }
+  if (results.scale) out.push(...scaleFigures(results.scale));
+  return out;
+}
+
+/** The scale benchmark's figures: 300 routes against 10 (one issuer), and 50 issuers against 1 (300 routes). */
+function scaleFigures(scale: ScaleBenchResult): Figure[] {
+  const { ratios } = scale;
+  const [small, middle, large, many] = [scale.variants['routes-10'], scale.variants['routes-100'],
+    scale.variants['routes-300'], scale.variants['routes-300-issuers-50']];
+  const times = (label: string, r: { p50Micros: number; p95Micros: number }): string => `${label}: p50 ${r.p50Micros} µs, p95 ${r.p95Micros} µs`;
+  const policy = (v: typeof small): string => `policy ${kib(v.policyBytes)} (${v.allowResources} Allow, ${v.denyResources} Deny), config ${kib(v.configBytes)}`;
+  const out: Figure[] = [];
+  for (const [kind, title] of [['hit', 'policy-cache hit'], ['miss', 'policy-cache miss']] as const) {
+    const p50 = kind === 'hit' ? ratios.hitP50 : ratios.missP50;
+    const p95 = kind === 'hit' ? ratios.hitP95 : ratios.missP95;
+    out.push({
+      id: `scale.${kind}`,
+      name: `scale, warm decision, ${title}, RS256: 300 vs 10 routes`,
+      subject: `${times('300 routes', large[kind])} (100: p50 ${middle[kind].p50Micros} µs)`,
+      floor: times('10 routes', small[kind]),
+      ratio: `p50 ${p50.toFixed(2)}×, p95 ${p95.toFixed(2)}×`,
+      target: `p50 ≤ ${TARGETS.scaleRatio}×`,
+      status: verdict(p50 <= TARGETS.scaleRatio),
+    });
+  }
+  out.push({
+    id: 'scale.cold-start',
+    name: 'scale, cold start, authorizer bundle: 300 vs 10 routes',
+    subject: `300 routes: +${large.cold.overEmptyMs} ms (require ${large.cold.requireMs} ms; 100: +${middle.cold.overEmptyMs} ms)`,
+    floor: `10 routes: +${small.cold.overEmptyMs} ms (require ${small.cold.requireMs} ms; empty node ${scale.emptyMs} ms)`,
+    ratio: `${ratios.coldOverEmpty.toFixed(2)}×`,
+    target: `≤ ${TARGETS.scaleRatio}×`,
+    status: verdict(ratios.coldOverEmpty <= TARGETS.scaleRatio),
+  });
+  out.push({
+    id: 'scale.issuers',
+    name: 'scale, 300 routes: 50 issuers vs 1',
+    subject: `50: hit p50 ${many.hit.p50Micros} µs, miss p50 ${many.miss.p50Micros} µs, cold +${many.cold.overEmptyMs} ms`,
+    floor: `1: hit p50 ${large.hit.p50Micros} µs, miss p50 ${large.miss.p50Micros} µs, cold +${large.cold.overEmptyMs} ms`,
+    ratio: `hit ${ratios.issuersHitP50.toFixed(2)}×, miss ${ratios.issuersMissP50.toFixed(2)}×, cold ${ratios.issuersColdOverEmpty.toFixed(2)}×`,
+    target: '—',
+    status: '—',
+  });
+  out.push({
+    id: 'scale.size',
+    name: 'scale, policy for half the routes and config file: 300 vs 10 routes',
+    subject: `300: ${policy(large)}`,
+    floor: `10: ${policy(small)}`,
+    ratio: `policy ${ratios.policyBytes}×, config ${(large.configBytes / small.configBytes).toFixed(1)}×`,
+    target: '—',
+    status: '—',
+  });
   return out;
 }
 

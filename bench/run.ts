@@ -3,8 +3,8 @@
  * floor measured in the same run, with its target and PASS/MISS), and writes bench/results/latest.json and
  * bench/results/latest.md. A missed target is a figure, not a failure; an error in a benchmark exits non-zero.
  *
- *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth] [--synth-rounds=N] [--node=PATH]
- *                     [--no-write] [--write] [--update-readme]
+ *   node bench/run.js [--quick] [--only=authorizer,cold-start,end-to-end,synth,scale] [--synth-rounds=N]
+ *                     [--node=PATH] [--no-write] [--write] [--update-readme]
  *
  * (`npm run bench -- --only=synth` builds first.) `--only` also takes its list as the next argument
  * (`--only synth`). `--quick` runs a few rounds of everything (a smoke test of the harness; its figures are noisy and
@@ -24,11 +24,12 @@ import { BUNDLES, ChildMessage, ROOT } from './child';
 import type { ColdStartBenchOptions, ColdStartBenchResult } from './cold-start';
 import type { EndToEndBenchOptions, EndToEndBenchResult } from './end-to-end';
 import { Figure, figuresOf, markdownReport, textTable } from './report';
+import type { ScaleBenchOptions, ScaleBenchResult } from './scale';
 import type { SynthBenchOptions, SynthBenchResult } from './synth';
 import { ensureTestTls } from './tls';
 
 /** The benchmarks, in the order they run. */
-export const BENCHMARKS = ['cold-start', 'authorizer', 'end-to-end', 'synth'] as const;
+export const BENCHMARKS = ['cold-start', 'authorizer', 'end-to-end', 'synth', 'scale'] as const;
 /** A benchmark name. */
 export type BenchmarkName = typeof BENCHMARKS[number];
 
@@ -37,6 +38,7 @@ interface OptionsOf {
   'cold-start': ColdStartBenchOptions;
   'end-to-end': EndToEndBenchOptions;
   'synth': SynthBenchOptions;
+  'scale': ScaleBenchOptions;
 }
 
 /** The results of one run, as written to bench/results/latest.json. */
@@ -52,6 +54,7 @@ export interface BenchReport {
     readonly 'cold-start'?: ColdStartBenchResult;
     readonly 'end-to-end'?: EndToEndBenchResult;
     readonly 'synth'?: SynthBenchResult;
+    readonly 'scale'?: ScaleBenchResult;
   };
   readonly errors: Partial<Record<BenchmarkName, string>>;
 }
@@ -70,6 +73,7 @@ const FULL: OptionsOf = {
   'cold-start': { rounds: 31 },
   'end-to-end': { burstSize: 150, bursts: { 1: 8, 16: 16 }, dynamoRequests: { 1: 1200, 16: 2400 }, warmupRequests: 150 },
   'synth': { cliRounds: 5, appRounds: 5 },
+  'scale': { rounds: 20, decisionsPerRound: 100, warmupDecisions: 200, coldRounds: 21 },
 };
 
 const QUICK: OptionsOf = {
@@ -77,6 +81,7 @@ const QUICK: OptionsOf = {
   'cold-start': { rounds: 3 },
   'end-to-end': { burstSize: 60, bursts: { 1: 1, 16: 2 }, dynamoRequests: { 1: 60, 16: 120 }, warmupRequests: 48 },
   'synth': { cliRounds: 1, appRounds: 1 },
+  'scale': { rounds: 2, decisionsPerRound: 10, warmupDecisions: 10, coldRounds: 3 },
 };
 
 function machine(): Machine {
@@ -134,6 +139,7 @@ async function child(name: BenchmarkName, options: unknown): Promise<void> {
     case 'cold-start': result = await (await import('./cold-start')).runColdStartBench(options as ColdStartBenchOptions); break;
     case 'end-to-end': result = await (await import('./end-to-end')).runEndToEndBench(options as EndToEndBenchOptions); break;
     case 'synth': result = await (await import('./synth')).runSynthBench(options as SynthBenchOptions); break;
+    case 'scale': result = await (await import('./scale')).runScaleBench(options as ScaleBenchOptions); break;
     default: throw new Error(`unknown benchmark ${String(name)}`);
   }
   if (!process.send) {
