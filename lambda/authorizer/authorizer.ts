@@ -16,7 +16,7 @@ import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
 import { unmetRequirement } from '../../lib/common/access-rules';
 import { buildPolicy, parseMethodArn, PolicyDocument, policyAllows } from '../../lib/common/execute-api-policy';
 import { createPolicyCache } from '../../lib/common/policy-cache';
-import { matchRoute, RouteEntry, routeKey } from '../../lib/common/route-model';
+import { RouteEntry, routeKey, routeMatcher } from '../../lib/common/route-model';
 import { ApiKeyResolver, ApiKeyValueFetcher, createApiKeyResolver } from './api-key-resolver';
 import { buildAuthorizerContext, clientIdOf, tenantOf } from './authorizer-context';
 import { checkClaims, DEFAULT_PRINCIPAL_CLAIMS, principalOf } from './claim-checks';
@@ -97,6 +97,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
   // Building the policy costs more than the rest of the claim handling, and depends only on the route table, the stage
   // and the scopes and conditioned claims, which most tokens share with many others.
   const policies = createPolicyCache(config.routes);
+  const matchRequest = routeMatcher(config.routes);
   const ready: Promise<void> = verification.prefetch().then((results) => {
     for (const result of results.filter((r) => !r.ok)) {
       logger.warn('JWKS prefetch failed; the verifier fetches it again on demand', {
@@ -190,7 +191,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       let requested: RouteEntry | undefined;
       try {
         const request = parseMethodArn(event.methodArn);
-        requested = matchRoute(config.routes, request.method, request.path);
+        requested = matchRequest(request.method, request.path);
         log.routeKey = requested !== undefined
           ? routeKey(requested) : `${request.method} ${request.path}`.slice(0, MAX_LOGGED_ROUTE_LENGTH);
       } catch (err) {

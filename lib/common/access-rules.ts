@@ -59,7 +59,7 @@ function conditionHolds(condition: ClaimCondition, claims: Record<string, unknow
 }
 
 /** Which part of one rule the claims fail, or undefined when the rule holds. An empty rule never holds. */
-function unmetRule(rule: AccessRule, claims: Record<string, unknown>, held: () => Set<string>):
+function unmetRule(rule: AccessRule, claims: Record<string, unknown>, held: () => ReadonlySet<string>):
 'scopes' | 'claims' | undefined {
   const required = rule.scopes ?? [];
   const conditions = rule.claims ?? [];
@@ -73,16 +73,22 @@ function unmetRule(rule: AccessRule, claims: Record<string, unknown>, held: () =
   return undefined;
 }
 
+/** The set of scopes a token carries ({@link tokenScopes}), for many rule checks of one token. */
+export function heldScopes(claims: Record<string, unknown>): ReadonlySet<string> {
+  return new Set(tokenScopes(claims));
+}
+
 /**
  * Which part of a route's rule the claims fail: `scopes`, `claims`, or undefined when the rule is satisfied. With
  * alternatives (`anyOf`), the route is satisfied when one alternative is; otherwise the answer is `claims` when some
  * alternative failed only on its claims (the token had the scopes), else `scopes`. A rule with neither scopes nor
  * claims that is not public is never satisfied.
  */
-export function unmetRequirement(access: RouteAccess, claims: Record<string, unknown>): 'scopes' | 'claims' | undefined {
+export function unmetRequirement(access: RouteAccess, claims: Record<string, unknown>, scopeSet?: ReadonlySet<string>):
+'scopes' | 'claims' | undefined {
   if (access.public === true) return undefined;
-  let scopes: Set<string> | undefined;
-  const held = () => (scopes ??= new Set(tokenScopes(claims)));
+  let scopes: ReadonlySet<string> | undefined = scopeSet;
+  const held = () => (scopes ??= heldScopes(claims));
   let unmet: 'scopes' | 'claims' = 'scopes';
   for (const rule of accessRulesOf(access)) {
     const result = unmetRule(rule, claims, held);
@@ -92,7 +98,10 @@ export function unmetRequirement(access: RouteAccess, claims: Record<string, unk
   return unmet;
 }
 
-/** True when the route is public, or the token's scopes (per `scopeMatch`) and every claim condition of one rule hold. */
-export function satisfies(access: RouteAccess, claims: Record<string, unknown>): boolean {
-  return unmetRequirement(access, claims) === undefined;
+/**
+ * True when the route is public, or the token's scopes (per `scopeMatch`) and every claim condition of one rule hold.
+ * @param scopes the token's scopes when already known ({@link heldScopes}).
+ */
+export function satisfies(access: RouteAccess, claims: Record<string, unknown>, scopes?: ReadonlySet<string>): boolean {
+  return unmetRequirement(access, claims, scopes) === undefined;
 }

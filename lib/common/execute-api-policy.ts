@@ -4,7 +4,7 @@
  *
  * This module is bundled into the Lambda: it must not import aws-cdk-lib or constructs.
  */
-import { satisfies } from './access-rules';
+import { heldScopes, satisfies } from './access-rules';
 import { describeValue, matchRoute, RouteEntry, routeResourcePattern, RouteTableError } from './route-model';
 
 const METHOD_ARN = /^(arn:aws(?:-[a-z]+)*:execute-api:[a-z]{2,4}(?:-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9]+\/[A-Za-z0-9_-]+\/)([A-Z]+)(\/.*)$/;
@@ -149,14 +149,90 @@ class MethodTable {
   }
 }
 
+/** What the Deny search of one method needs that depends only on the route table, worked out once per table. */
+interface CompiledMethod {
+  readonly method: string;
+  readonly shapes: Shape[];
+  readonly table: MethodTable;
+  /**
+   * For each route: the routes with a wildcard whose Allow reaches requests API Gateway routes to it, in table
+   * order, each with the Deny patterns that take those requests back should the route be refused and that route
+   * allowed.
+   */
+  readonly reachedBy: Map<RouteEntry, Array<{ readonly grant: RouteEntry; readonly patterns: string[] }>>;
+  /**
+   * For each route with a wildcard, per wildcard of its pattern: the same pattern with that wildcard spanning c = 2,
+   * 3, … segments (up to the method's depth), each with the routes some request of which it matches.
+   */
+  readonly spans: Map<RouteEntry, Array<Array<{ readonly pattern: string; readonly hits: RouteEntry[] }>>>;
+}
+
+/** A route table compiled for {@link denyPatterns}. */
+interface CompiledTable {
+  readonly methods: CompiledMethod[];
+  readonly patterns: Map<RouteEntry, string>;
+}
+
+// Route tables are fixed per authorizer (the policy cache holds one): their compiled form lives as long as they do.
+const compiledTables = new WeakMap<RouteEntry[], CompiledTable>();
+
+function compileTable(routes: RouteEntry[]): CompiledTable {
+  const compiled = compiledTables.get(routes);
+  if (compiled !== undefined) return compiled;
+  const byMethod = new Map<string, Shape[]>();
+  for (const route of routes) {
+    const list = byMethod.get(route.method) ?? [];
+    list.push({ route, tokens: tokensOf(route) });
+    byMethod.set(route.method, list);
+  }
+  const methods: CompiledMethod[] = [];
+  for (const [method, shapes] of byMethod) {
+    const table = new MethodTable(method, shapes);
+    const wild = shapes.filter((s) => s.tokens.includes(WILD));
+    const reachedBy = new Map<RouteEntry, Array<{ grant: RouteEntry; patterns: string[] }>>();
+    for (const target of shapes) {
+      const reached: Array<{ grant: RouteEntry; patterns: string[] }> = [];
+      for (const grant of wild) {
+        if (grant === target || grant.tokens.length > target.tokens.length) continue;
+        const patterns: string[] = [];
+        forEachAlignment(grant.tokens, target.tokens, (cover) => {
+          if (table.route(witnessPath(target.tokens, cover), target.tokens.length) === target.route) {
+            patterns.push(patternOf(method, target.tokens.map((t, k) => (t !== WILD ? t : cover[k] ?? WILD))));
+          }
+          return false;
+        });
+        if (patterns.length > 0) reached.push({ grant: grant.route, patterns });
+      }
+      reachedBy.set(target.route, reached);
+    }
+    const spans = new Map<RouteEntry, Array<Array<{ pattern: string; hits: RouteEntry[] }>>>();
+    for (const grant of wild) {
+      spans.set(grant.route, grant.tokens.map((token, i) => {
+        if (token !== WILD) return [];
+        const candidates: Array<{ pattern: string; hits: RouteEntry[] }> = [];
+        for (let c = 2; grant.tokens.length - 1 + c <= table.maxDepth; c++) {
+          const candidate = [...grant.tokens.slice(0, i), ...new Array<string>(c).fill(WILD), ...grant.tokens.slice(i + 1)];
+          const hits = shapes.filter((shape) => hitsRoute(candidate, shape, table)).map((shape) => shape.route);
+          candidates.push({ pattern: patternOf(method, candidate), hits });
+        }
+        return candidates;
+      }));
+    }
+    methods.push({ method, shapes, table, reachedBy, spans });
+  }
+  const result = { methods, patterns: new Map(routes.map((route) => [route, routeResourcePattern(route)])) };
+  compiledTables.set(routes, result);
+  return result;
+}
+
 /**
- * Whether the segment pattern `tokens` (a Deny candidate) matches some request that API Gateway routes to one of
- * the `allowed` routes. Exact: each alignment's most general request decides, because a literal value can only add
- * routes that win over the aligned one.
+ * Whether the segment pattern `tokens` (a Deny candidate) matches some request that API Gateway routes to `shape`.
+ * Exact: each alignment's most general request decides, because a literal value can only add routes that win over
+ * the aligned one.
  */
-function hitsAllowed(tokens: Tokens, allowed: Shape[], table: MethodTable): boolean {
-  return allowed.some((shape) => shape.tokens.length >= tokens.length && forEachAlignment(tokens, shape.tokens,
-    (cover) => table.route(witnessPath(shape.tokens, cover), shape.tokens.length) === shape.route));
+function hitsRoute(tokens: Tokens, shape: Shape, table: MethodTable): boolean {
+  return shape.tokens.length >= tokens.length && forEachAlignment(tokens, shape.tokens,
+    (cover) => table.route(witnessPath(shape.tokens, cover), shape.tokens.length) === shape.route);
 }
 
 /** Whether `inner` matches only what `outer` matches (sufficient test: `outer` matches `inner` read literally). */
@@ -165,22 +241,15 @@ function subsumes(outer: string, inner: string): boolean {
 }
 
 /**
- * The Deny resources (without the stage prefix) of a policy that allows `allowed` out of `routes`. See the comment
- * above for the rules.
+ * The Deny resources (without the stage prefix) of a policy that allows `allowed` out of the compiled table. See
+ * the comment above for the rules.
  */
-function denyPatterns(routes: RouteEntry[], allowed: Set<RouteEntry>): string[] {
-  const byMethod = new Map<string, Shape[]>();
-  for (const route of routes) {
-    const list = byMethod.get(route.method) ?? [];
-    list.push({ route, tokens: tokensOf(route) });
-    byMethod.set(route.method, list);
-  }
+function denyPatterns(compiled: CompiledTable, allowed: Set<RouteEntry>): string[] {
   const global: string[] = [];
   const specific: string[] = [];
   let wildcards = false;
   let trailingWildcard = false;
-  for (const [method, shapes] of byMethod) {
-    const table = new MethodTable(method, shapes);
+  for (const { method, shapes, table, reachedBy, spans } of compiled.methods) {
     const granted = shapes.filter((s) => allowed.has(s.route));
     const wild = granted.filter((s) => s.tokens.includes(WILD));
     if (wild.length === 0) continue;
@@ -192,16 +261,9 @@ function denyPatterns(routes: RouteEntry[], allowed: Set<RouteEntry>): string[] 
 
     // Requests routed to a refused route that an Allow matches: per alignment, the refused route's shape with the
     // Allow's literals laid on its parameters, when such a request really is routed to the refused route.
-    for (const refused of shapes.filter((s) => !allowed.has(s.route))) {
-      for (const grant of wild) {
-        if (grant.tokens.length > refused.tokens.length) continue;
-        forEachAlignment(grant.tokens, refused.tokens, (cover) => {
-          if (table.route(witnessPath(refused.tokens, cover), refused.tokens.length) === refused.route) {
-            specific.push(patternOf(method, refused.tokens.map((t, k) => (t !== WILD ? t : cover[k] ?? WILD))));
-          }
-          return false;
-        });
-      }
+    for (const refused of shapes) {
+      if (allowed.has(refused.route)) continue;
+      for (const { grant, patterns } of reachedBy.get(refused.route)!) if (allowed.has(grant)) specific.push(...patterns);
     }
 
     // Paths no route has, reached by a wildcard spanning several segments: for each wildcard of an Allow, the
@@ -209,17 +271,11 @@ function denyPatterns(routes: RouteEntry[], allowed: Set<RouteEntry>): string[] 
     // an allowed route; where no c up to the method's depth does, everything deeper than every route of the method.
     let beyondDepth = false;
     for (const grant of wild) {
-      grant.tokens.forEach((token, i) => {
-        if (token !== WILD) return;
-        for (let c = 2; grant.tokens.length - 1 + c <= table.maxDepth; c++) {
-          const candidate = [...grant.tokens.slice(0, i), ...new Array<string>(c).fill(WILD), ...grant.tokens.slice(i + 1)];
-          if (!hitsAllowed(candidate, granted, table)) {
-            specific.push(patternOf(method, candidate));
-            return;
-          }
-        }
-        beyondDepth = true;
-      });
+      for (const candidates of spans.get(grant.route)!.filter((_, i) => grant.tokens[i] === WILD)) {
+        const free = candidates.find(({ hits }) => !hits.some((route) => allowed.has(route)));
+        if (free !== undefined) specific.push(free.pattern);
+        else beyondDepth = true;
+      }
     }
     if (beyondDepth) specific.push(patternOf(method, new Array<string>(table.maxDepth + 1).fill(WILD)));
   }
@@ -247,7 +303,9 @@ function denyPatterns(routes: RouteEntry[], allowed: Set<RouteEntry>): string[] 
 export function buildPolicy(routes: RouteEntry[], claims: Record<string, unknown>, methodArn: string):
 { policy: PolicyDocument; allowed: RouteEntry[] } {
   const prefix = stageArnPrefix(methodArn);
-  const allowed = routes.filter((route) => satisfies(route, claims));
+  const compiled = compileTable(routes);
+  const scopes = heldScopes(claims);
+  const allowed = routes.filter((route) => satisfies(route, claims, scopes));
   if (allowed.length === 0) {
     return {
       policy: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${prefix}*`] }] },
@@ -255,9 +313,9 @@ export function buildPolicy(routes: RouteEntry[], claims: Record<string, unknown
     };
   }
   const statements: PolicyDocument['Statement'] = [
-    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [...new Set(allowed.map(routeResourcePattern))].map((p) => prefix + p) },
+    { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: [...new Set(allowed.map((route) => compiled.patterns.get(route)!))].map((p) => prefix + p) },
   ];
-  const denied = denyPatterns(routes, new Set(allowed));
+  const denied = denyPatterns(compiled, new Set(allowed));
   if (denied.length > 0) {
     statements.push({ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: denied.map((p) => prefix + p) });
   }

@@ -366,22 +366,27 @@ export function routeResourcePattern(route: { method: HttpMethod; path: string }
   return route.method + route.path.split('/').map((s) => (s.startsWith('{') ? '*' : s)).join('/');
 }
 
-/**
- * The route a concrete request matches, with API Gateway's precedence (a literal segment beats a path parameter),
- * or undefined when no route matches. `path` is the concrete path, e.g. `/items/1`.
- */
-export function matchRoute<T extends { method: HttpMethod; path: string }>(
-  routes: readonly T[], method: string, path: string): T | undefined {
-  const request = path === '/' ? [] : path.slice(1).split('/');
+/** A route with its segments split: a literal, or undefined for a path parameter. */
+interface SplitRoute<T> {
+  readonly route: T;
+  readonly segments: ReadonlyArray<string | undefined>;
+}
+
+function splitRoute<T extends { path: string }>(route: T): SplitRoute<T> {
+  const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
+  return { route, segments: segments.map((segment) => (PARAM_SEGMENT.test(segment) ? undefined : segment)) };
+}
+
+/** The best of `candidates` (of the request's depth) for the request segments: a literal beats a parameter. */
+function bestMatch<T>(candidates: Iterable<SplitRoute<T>>, request: readonly string[]): T | undefined {
   let best: { route: T; rank: string } | undefined;
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const segments = route.path === '/' ? [] : route.path.slice(1).split('/');
+  for (const { route, segments } of candidates) {
     if (segments.length !== request.length) continue;
     let rank = '';
     let ok = true;
-    for (const [i, segment] of segments.entries()) {
-      if (PARAM_SEGMENT.test(segment)) {
+    for (let i = 0; i < segments.length; i++) {
+      const segment = segments[i];
+      if (segment === undefined) {
         if (request[i] === '') { ok = false; break; }
         rank += '1';
       } else if (segment === request[i]) {
@@ -391,4 +396,37 @@ export function matchRoute<T extends { method: HttpMethod; path: string }>(
     if (ok && (best === undefined || rank < best.rank)) best = { route, rank };
   }
   return best?.route;
+}
+
+function requestSegments(path: string): string[] {
+  return path === '/' ? [] : path.slice(1).split('/');
+}
+
+/**
+ * The route a concrete request matches, with API Gateway's precedence (a literal segment beats a path parameter),
+ * or undefined when no route matches. `path` is the concrete path, e.g. `/items/1`.
+ */
+export function matchRoute<T extends { method: HttpMethod; path: string }>(
+  routes: readonly T[], method: string, path: string): T | undefined {
+  const request = requestSegments(path);
+  return bestMatch(routes.filter((route) => route.method === method).map(splitRoute), request);
+}
+
+/**
+ * {@link matchRoute} over a fixed route table, indexed by method and depth with each route's segments split once:
+ * the same answer for every request, without scanning the whole table.
+ */
+export function routeMatcher<T extends { method: HttpMethod; path: string }>(routes: readonly T[]):
+(method: string, path: string) => T | undefined {
+  const index = new Map<string, Array<SplitRoute<T>>>();
+  for (const route of routes) {
+    const split = splitRoute(route);
+    const key = `${route.method} ${split.segments.length}`;
+    index.set(key, [...(index.get(key) ?? []), split]);
+  }
+  return (method, path) => {
+    const request = requestSegments(path);
+    const candidates = index.get(`${method} ${request.length}`);
+    return candidates === undefined ? undefined : bestMatch(candidates, request);
+  };
 }

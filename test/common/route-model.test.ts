@@ -1,4 +1,5 @@
-import { ClaimCondition, HttpMethod, matchRoute, parseRouteKey, RouteEntry, routeKey, routeResourcePattern, RouteTableError, validateRouteTable } from '../../lib/common/route-model';
+import * as fc from 'fast-check';
+import { ClaimCondition, HttpMethod, matchRoute, parseRouteKey, RouteEntry, routeKey, routeMatcher, routeResourcePattern, RouteTableError, validateRouteTable } from '../../lib/common/route-model';
 import { route } from './fixtures';
 
 describe('parseRouteKey', () => {
@@ -156,5 +157,20 @@ describe('routeResourcePattern and matchRoute', () => {
     expect(matchRoute(routes, 'POST', '/items/42')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/items/42/x')).toBeUndefined();
     expect(matchRoute(routes, 'GET', '/items/')).toBeUndefined();
+  });
+});
+
+describe('routeMatcher', () => {
+  test('answers exactly as matchRoute for any table and request', () => {
+    const segment = fc.constantFrom('a', 'b', 'items', '{id}', '');
+    fc.assert(fc.property(
+      fc.uniqueArray(fc.record({ method: fc.constantFrom<HttpMethod>('GET', 'POST'), parts: fc.array(fc.constantFrom('a', 'b', 'items', '{id}'), { maxLength: 3 }) }),
+        { selector: (r) => `${r.method} ${r.parts.map((p) => (p.startsWith('{') ? '*' : p)).join('/')}` }),
+      fc.constantFrom('GET', 'POST', 'PUT'), fc.array(segment, { maxLength: 4 }),
+      (raw, method, parts) => {
+        const routes = raw.map((r) => ({ method: r.method, path: `/${r.parts.join('/')}` }));
+        const path = `/${parts.join('/')}`;
+        expect(routeMatcher(routes)(method, path)).toBe(matchRoute(routes, method, path));
+      }), { numRuns: 2000 });
   });
 });
