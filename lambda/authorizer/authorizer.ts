@@ -20,7 +20,7 @@ import { RouteEntry, routeKey, routeMatcher } from '../../lib/common/route-model
 import { ApiKeyResolver, ApiKeyValueFetcher, createApiKeyResolver } from './api-key-resolver';
 import { buildAuthorizerContext, clientIdOf, tenantOf } from './authorizer-context';
 import { checkClaims, DEFAULT_PRINCIPAL_CLAIMS, principalOf } from './claim-checks';
-import { validateAuthorizerConfig } from './config';
+import { isValidatedConfig, validateAuthorizerConfig } from './config';
 import {
   AuthorizerConfigError, AuthorizerUnavailableError, DenyReason, ErrorReason, UnauthorizedError, UnauthorizedReason,
 } from './errors';
@@ -85,7 +85,8 @@ const MAX_DECISIONS_PER_POLICY = 64;
  * @throws AuthorizerConfigError when the configuration or the dependencies are invalid.
  */
 export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDependencies = {}): AuthorizerHandler {
-  validateAuthorizerConfig(config);
+  // A configuration read by parseAuthorizerConfig is validated already (and frozen).
+  if (!isValidatedConfig(config)) validateAuthorizerConfig(config);
   const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME });
   if (config.apiKey !== undefined && deps.fetchApiKeyValue === undefined) {
     throw new AuthorizerConfigError("AuthorizerConfig: 'apiKey' is set, so an API key fetcher is required");

@@ -115,3 +115,13 @@ describe('validateAuthorizerConfig', () => {
     expect(() => validateAuthorizerConfig(issuer(1, { issuer: global, jwksUri: `${global}/.well-known/jwks.json` }))).not.toThrow();
   });
 });
+
+describe('a parsed configuration', () => {
+  test('is frozen all the way down, so the authorizer can trust it was not changed after validation', () => {
+    const config = parseAuthorizerConfig(JSON.stringify(valid({})));
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.issuers[0])).toBe(true);
+    expect(Object.isFrozen(config.routes[0])).toBe(true);
+    expect(() => { (config.routes as unknown as unknown[]).push({}); }).toThrow(TypeError);
+  });
+});
