@@ -167,10 +167,17 @@ interface CompiledMethod {
   readonly spans: Map<RouteEntry, Array<Array<{ readonly pattern: string; readonly hits: RouteEntry[] }>>>;
 }
 
-/** A route table compiled for {@link denyPatterns}. */
+/** A route table compiled for {@link buildPolicy}. */
 interface CompiledTable {
   readonly methods: CompiledMethod[];
   readonly patterns: Map<RouteEntry, string>;
+  /** Each route's access rule, shared by the routes whose rules are equal: a token is checked once per rule. */
+  readonly rules: Map<RouteEntry, RouteEntry>;
+}
+
+/** A route's access rule as a key: equal rules, equal keys. */
+function ruleKey(route: RouteEntry): string {
+  return JSON.stringify([route.public ?? false, route.scopes ?? null, route.scopeMatch ?? null, route.claims ?? null, route.anyOf ?? null]);
 }
 
 // Route tables are fixed per authorizer (the policy cache holds one): their compiled form lives as long as they do.
@@ -220,7 +227,14 @@ function compileTable(routes: RouteEntry[]): CompiledTable {
     }
     methods.push({ method, shapes, table, reachedBy, spans });
   }
-  const result = { methods, patterns: new Map(routes.map((route) => [route, routeResourcePattern(route)])) };
+  const representatives = new Map<string, RouteEntry>();
+  const rules = new Map<RouteEntry, RouteEntry>();
+  for (const route of routes) {
+    const key = ruleKey(route);
+    if (!representatives.has(key)) representatives.set(key, route);
+    rules.set(route, representatives.get(key)!);
+  }
+  const result = { methods, patterns: new Map(routes.map((route) => [route, routeResourcePattern(route)])), rules };
   compiledTables.set(routes, result);
   return result;
 }
@@ -305,7 +319,13 @@ export function buildPolicy(routes: RouteEntry[], claims: Record<string, unknown
   const prefix = stageArnPrefix(methodArn);
   const compiled = compileTable(routes);
   const scopes = heldScopes(claims);
-  const allowed = routes.filter((route) => satisfies(route, claims, scopes));
+  const verdicts = new Map<RouteEntry, boolean>();
+  const allowed = routes.filter((route) => {
+    const rule = compiled.rules.get(route)!;
+    let verdict = verdicts.get(rule);
+    if (verdict === undefined) verdicts.set(rule, verdict = satisfies(rule, claims, scopes));
+    return verdict;
+  });
   if (allowed.length === 0) {
     return {
       policy: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${prefix}*`] }] },
