@@ -131,13 +131,13 @@ const MARKER = '@@LOADED@@';
 const UNREACHABLE_JWKS = 'https://127.0.0.1:1/.well-known/jwks.json';
 
 /** `node -e` code that runs `work`, then prints how long it took and the process's CPU time so far, and exits. */
-function script(work: string): string {
+export function script(work: string): string {
   return `const t=process.hrtime.bigint();${work}const c=process.cpuUsage();`
     + `process.stdout.write('${MARKER}'+(Number(process.hrtime.bigint()-t)/1e6)+' '+((c.user+c.system)/1e3)+'\\n');process.exit(0);`;
 }
 
 /** Spawns `node -e <code>` and resolves with its wall time and the in-child time of its work, both in ms. */
-function timeProcess(node: string, code: string, env: NodeJS.ProcessEnv): Promise<{ wallMs: number; requireMs: number; cpuMs: number }> {
+export function timeProcess(node: string, code: string, env: NodeJS.ProcessEnv): Promise<{ wallMs: number; requireMs: number; cpuMs: number }> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(node, ['-e', code], { env, stdio: ['ignore', 'pipe', 'pipe'] });

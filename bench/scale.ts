@@ -21,7 +21,6 @@
  *   TLS set-up of every issuer's request is part of the init).
  * - Sizes: the JSON of the policy the caller gets, and of the configuration file.
  */
-import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
 import { AUTHORIZER_CONFIG_FILE_ENV, AuthorizerConfig, IssuerConfig } from '../lib/common/authorizer-config';
@@ -32,6 +31,7 @@ import { AUDIENCE, bearer, configFile, event, methodArn } from '../test/lambda/a
 import { startJwksServer } from '../test/support/jwks-server';
 import { claims, generateRsaKey, signToken, TestKey } from '../test/support/tokens';
 import { BUNDLES, LAMBDA_CONTEXT, progress } from './child';
+import { script, timeProcess } from './cold-start';
 import { interleave, median, percentile, round } from './stats';
 
 /** Options of {@link runScaleBench}. */
@@ -162,37 +162,14 @@ function configOf(variant: ScaleVariant, issuer: string, jwksUri: string): Autho
   };
 }
 
-const MARKER = '@@LOADED@@';
-
-function script(bundle: string | undefined): string {
-  const load = bundle === undefined ? '' : `require(${JSON.stringify(bundle)});`;
-  return `const t=process.hrtime.bigint();${load}`
-    + `process.stdout.write('${MARKER}'+(Number(process.hrtime.bigint()-t)/1e6)+'\\n');process.exit(0);`;
+/** `node -e` code that loads `bundle` (or nothing), for {@link timeProcess} of cold-start.ts. */
+function loadScript(bundle: string | undefined): string {
+  return script(bundle === undefined ? '' : `require(${JSON.stringify(bundle)});`);
 }
 
-/**
- * Spawns `node -e <script>` and resolves with its wall time and the in-child require time, in ms. The same
- * measurement as cold-start.ts (whose helper is not exported).
- */
-function timeProcess(code: string, env: NodeJS.ProcessEnv): Promise<{ wallMs: number; requireMs: number }> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['-e', code], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const line = stdout.split('\n').find((l) => l.includes(MARKER));
-      if (code !== 0 || line === undefined) {
-        reject(new Error(`scale cold start child failed (exit ${code}): ${stderr.slice(0, 2000)}${stdout.slice(0, 2000)}`));
-        return;
-      }
-      resolve({ wallMs, requireMs: Number(line.slice(line.indexOf(MARKER) + MARKER.length)) });
-    });
-  });
+/** The cold-start measurement of cold-start.ts, with this Node binary. */
+function timeLoad(code: string, env: NodeJS.ProcessEnv): Promise<{ wallMs: number; requireMs: number }> {
+  return timeProcess(process.execPath, code, env);
 }
 
 /** Cold starts of the bundle with each configuration, interleaved with an empty process. */
@@ -202,13 +179,13 @@ async function coldStarts(rounds: number): Promise<{ emptyMs: number; cold: Reco
     configFile(configOf(v, 'https://issuer.bench.invalid', 'https://127.0.0.1:1/.well-known/jwks.json'))])) as Record<ScaleVariant, string>;
   const envOf = (v: ScaleVariant): NodeJS.ProcessEnv => ({ ...base, [AUTHORIZER_CONFIG_FILE_ENV]: files[v] });
   // One untimed pass: warms the file system cache, and fails fast if a configuration does not load.
-  await timeProcess(script(undefined), base);
-  for (const v of VARIANTS) await timeProcess(script(BUNDLES.authorizer), envOf(v));
+  await timeLoad(loadScript(undefined), base);
+  for (const v of VARIANTS) await timeLoad(loadScript(BUNDLES.authorizer), envOf(v));
 
   const tasks: Record<string, () => Promise<{ wallMs: number; requireMs: number }>> = {
-    empty: () => timeProcess(script(undefined), base),
+    empty: () => timeLoad(loadScript(undefined), base),
   };
-  for (const v of VARIANTS) tasks[v] = () => timeProcess(script(BUNDLES.authorizer), envOf(v));
+  for (const v of VARIANTS) tasks[v] = () => timeLoad(loadScript(BUNDLES.authorizer), envOf(v));
   const runs = await interleave(rounds, tasks, (r) => { if ((r + 1) % 5 === 0) progress(`scale cold start: round ${r + 1}/${rounds}`); });
   const empty = runs.empty.map((r) => r.wallMs);
   const cold = Object.fromEntries(VARIANTS.map((v) => {
