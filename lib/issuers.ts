@@ -1,7 +1,7 @@
 import { Fn, Stack, Token } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import { IConstruct } from 'constructs';
-import { IssuerConfig } from './common/authorizer-config';
+import { IssuerConfig, TENANT_ID, TENANT_PLACEHOLDER } from './common/authorizer-config';
 import { configError } from './errors';
 import { CognitoTokenUse, SecureApiProps, TokenIssuer } from './secure-api-props';
 
@@ -36,6 +36,13 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
     if (!isHttpsUrl(jwksUri.split(TENANT_PLACEHOLDER).join('tenant'))) {
       throw configError(scope, `'${where}jwksUri' must be an https URL (got '${jwksUri}')`);
     }
+    if (issuer.allowAnyTenant) {
+      addAnyTenant(where, issuer, jwksUri);
+      return;
+    }
+    if (issuer.tenantIdClaim !== undefined) {
+      throw configError(scope, `'${where}tenantIdClaim' needs '${where}allowAnyTenant: true' (got '${issuer.tenantIdClaim}')`);
+    }
     for (const tenant of tenantsOf(scope, where, issuer)) {
       const expand = (template: string) => (tenant === undefined ? template : template.split(TENANT_PLACEHOLDER).join(tenant));
       const iss = expand(issuer.issuer);
@@ -44,6 +51,25 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
       }
       issuers.push({ issuer: iss, audience: issuer.audience ?? null, jwksUri: expand(jwksUri) });
     }
+  };
+  const addAnyTenant = (where: string, issuer: TokenIssuer, jwksUri: string) => {
+    if (issuer.tenants !== undefined) {
+      throw configError(scope, `'${where}tenants' and '${where}allowAnyTenant' exclude each other (got tenants ${JSON.stringify(issuer.tenants)})`);
+    }
+    if (issuer.issuer.split(TENANT_PLACEHOLDER).length !== 2) {
+      throw configError(scope, `'${where}issuer' must contain '${TENANT_PLACEHOLDER}' exactly once with '${where}allowAnyTenant', e.g. 'https://login.microsoftonline.com/{tenant}/v2.0' (got '${issuer.issuer}')`);
+    }
+    if (issuer.jwksUri === undefined || jwksUri.includes(TENANT_PLACEHOLDER)) {
+      throw configError(scope, `'${where}jwksUri' must be set, and not depend on the tenant, with '${where}allowAnyTenant' (Entra ID: 'https://login.microsoftonline.com/common/discovery/v2.0/keys'; got ${JSON.stringify(issuer.jwksUri)})`);
+    }
+    const claim = issuer.tenantIdClaim ?? 'tid';
+    if (typeof claim !== 'string' || claim.length === 0) {
+      throw configError(scope, `'${where}tenantIdClaim' must be a claim name (got ${JSON.stringify(claim)})`);
+    }
+    if (issuers.some((i) => i.issuer === issuer.issuer)) {
+      throw configError(scope, `'${where}issuer' is trusted twice (got '${issuer.issuer}')`);
+    }
+    issuers.push({ issuer: issuer.issuer, audience: issuer.audience ?? null, jwksUri, anyTenant: { claim } });
   };
   if (props.issuer !== undefined) {
     add('', { issuer: props.issuer, audience: props.audience, allowAnyAudience: props.allowAnyAudience, jwksUri: props.jwksUri });
@@ -77,9 +103,6 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
  */
 const GOOGLE_LEGACY_ISSUER = 'accounts.google.com';
 
-/** Where a multi-tenant issuer's template takes the tenant id. */
-const TENANT_PLACEHOLDER = '{tenant}';
-const TENANT_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const MAX_TENANTS = 500;
 
 /**

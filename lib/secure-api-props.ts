@@ -27,6 +27,21 @@ export interface TokenIssuer {
    */
   readonly tenants?: string[];
   /**
+   * Explicitly accept every tenant of a multi-tenant issuer (Microsoft Entra ID's multi-tenant apps): `issuer` is a
+   * template with `{tenant}`, and a token is accepted when its `iss` is that template with the tenant id its
+   * `tenantIdClaim` carries. Any organisation that can sign in to your app is then trusted: restrict tenants in route
+   * claim rules or in your integration (the context's `iss` names the tenant). Needs an explicit `jwksUri` that does
+   * not depend on the tenant (Entra ID: `https://login.microsoftonline.com/common/discovery/v2.0/keys`). Cannot be
+   * combined with `tenants`.
+   * @default false
+   */
+  readonly allowAnyTenant?: boolean;
+  /**
+   * The claim that carries the tenant id in tokens of an issuer with `allowAnyTenant`.
+   * @default 'tid'
+   */
+  readonly tenantIdClaim?: string;
+  /**
    * Accepted `aud` values. Required unless `allowAnyAudience` is true.
    * @default - none
    */

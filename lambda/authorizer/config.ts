@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { CognitoJwtVerifier } from 'aws-jwt-verify';
 import {
-  AUTHORIZER_CONFIG_FILE_ENV, AUTHORIZER_CONFIG_REFS_ENV, AuthorizerConfig, CONFIG_REFERENCE_PREFIX,
+  AUTHORIZER_CONFIG_FILE_ENV, AUTHORIZER_CONFIG_REFS_ENV, AuthorizerConfig, CONFIG_REFERENCE_PREFIX, TENANT_PLACEHOLDER,
 } from '../../lib/common/authorizer-config';
 import { RouteTableError, validateRouteTable } from '../../lib/common/route-model';
 import { AuthorizerConfigError } from './errors';
@@ -72,7 +72,7 @@ export function cognitoIssuers(userPoolId: string): string[] {
 function validateIssuer(value: unknown, index: number, seen: Set<string>): void {
   const at = `issuers[${index}]`;
   if (!isObject(value)) fail(at, 'must be an object', value);
-  checkKeys(at, value, ['issuer', 'audience', 'jwksUri', 'cognito']);
+  checkKeys(at, value, ['issuer', 'audience', 'jwksUri', 'anyTenant', 'cognito']);
   const issuer = nonEmptyString(`${at}.issuer`, value.issuer);
   if (seen.has(issuer)) fail(`${at}.issuer`, 'must not repeat an issuer', issuer);
   seen.add(issuer);
@@ -84,6 +84,15 @@ function validateIssuer(value: unknown, index: number, seen: Set<string>): void 
     audience.forEach((aud, i) => nonEmptyString(`${at}.audience[${i}]`, aud));
   }
   const jwksUri = httpsUrl(`${at}.jwksUri`, value.jwksUri);
+  if (value.anyTenant !== undefined) {
+    const anyTenant = value.anyTenant;
+    if (!isObject(anyTenant)) fail(`${at}.anyTenant`, 'must be an object', anyTenant);
+    checkKeys(`${at}.anyTenant`, anyTenant, ['claim']);
+    nonEmptyString(`${at}.anyTenant.claim`, anyTenant.claim);
+    if (issuer.split(TENANT_PLACEHOLDER).length !== 2) fail(`${at}.issuer`, `must contain '${TENANT_PLACEHOLDER}' exactly once with 'anyTenant'`, issuer);
+    if (jwksUri.includes(TENANT_PLACEHOLDER)) fail(`${at}.jwksUri`, `must not depend on the tenant with 'anyTenant'`, jwksUri);
+    if (value.cognito !== undefined) fail(`${at}.cognito`, "must not be set with 'anyTenant'", value.cognito);
+  }
   if (value.cognito === undefined) return;
   const cognito = value.cognito;
   if (!isObject(cognito)) fail(`${at}.cognito`, 'must be an object', cognito);

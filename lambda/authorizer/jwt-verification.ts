@@ -30,7 +30,7 @@ import type { Jwk, JwksCache } from 'aws-jwt-verify/jwk';
 import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { JwtVerifierBase, JwtVerifierProperties, VerifyProperties } from 'aws-jwt-verify/jwt-verifier';
-import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
+import { AuthorizerConfig, TENANT_ID, TENANT_PLACEHOLDER } from '../../lib/common/authorizer-config';
 import { cognitoIssuers } from './config';
 import { AuthorizerUnavailableError, UnauthorizedError, UnauthorizedReason } from './errors';
 import { assertKeyFitsAlgorithm, KeyAlgorithmMismatchError } from './key-fit';
@@ -48,8 +48,8 @@ export interface JwtVerificationOptions {
 
 /** Verifies tokens of the configured issuers. */
 export interface JwtVerification {
-  /** Every `iss` value a token may carry. */
-  readonly trustedIssuers: ReadonlySet<string>;
+  /** Whether a token may carry this `iss`: a configured issuer, or a tenant's issuer of an any-tenant template. */
+  readonly trustedIssuers: { has(iss: string): boolean };
   /**
    * Verifies the signature (with the issuer's JWKS, fetched on demand), `exp`, `nbf`, `iss`, the audience (or, for
    * Cognito, `client_id`/`aud` and `token_use`) and that the key fits the algorithm.
@@ -104,6 +104,15 @@ const DEFAULT_JWKS_MAX_AGE_SECONDS = 600;
 /** aws-jwt-verify's verification properties of one issuer (a mapped type, as JwtVerifierBase needs a record). */
 type IssuerProperties = Pick<VerifyProperties, keyof VerifyProperties> & { issuer: string };
 
+/** A multi-tenant issuer that accepts every tenant: `iss` = prefix + tenant + suffix, the tenant also in `claim`. */
+interface TenantTemplate {
+  readonly prefix: string;
+  readonly suffix: string;
+  readonly claim: string;
+  readonly jwksUri: string;
+  readonly audience: string[] | null;
+}
+
 /** What one issuer's tokens are verified with. */
 interface IssuerVerification {
   readonly jwksUri: string;
@@ -138,8 +147,14 @@ export function createJwtVerification(
   });
   const jwksCache = new MaxAgeJwksCache({ fetcher, maxAgeMs: (config.jwksMaxAgeSeconds ?? DEFAULT_JWKS_MAX_AGE_SECONDS) * 1000 });
   const byIssuer = new Map<string, IssuerVerification>();
+  const templates: TenantTemplate[] = [];
+  const common = { graceSeconds: config.clockSkewSeconds, customJwtCheck: keyCheck };
   for (const issuer of config.issuers) {
-    const common = { graceSeconds: config.clockSkewSeconds, customJwtCheck: keyCheck };
+    if (issuer.anyTenant !== undefined) {
+      const [prefix, suffix] = issuer.issuer.split(TENANT_PLACEHOLDER);
+      templates.push({ prefix, suffix, claim: issuer.anyTenant.claim, jwksUri: issuer.jwksUri, audience: issuer.audience });
+      continue;
+    }
     if (issuer.cognito === undefined) {
       byIssuer.set(issuer.issuer, {
         jwksUri: issuer.jwksUri, properties: { ...common, issuer: issuer.issuer, audience: issuer.audience },
@@ -153,15 +168,38 @@ export function createJwtVerification(
       byIssuer.set(iss, { jwksUri: issuer.jwksUri, properties: { ...common, issuer: iss, audience: null }, cognito });
     }
   }
-  const verifier = new DecomposedJwtVerifier([...byIssuer.values()]
-    .map(({ jwksUri, properties }) => ({ ...properties, jwksUri })), jwksCache);
+  // The verifier takes the issuer's properties with each token; the list only seeds aws-jwt-verify's own map.
+  const seed = [...byIssuer.values()].map(({ jwksUri, properties }) => ({ ...properties, jwksUri }));
+  for (const t of templates) seed.push({ ...common, issuer: `${t.prefix}${TENANT_PLACEHOLDER}${t.suffix}`, audience: t.audience, jwksUri: t.jwksUri });
+  const verifier = new DecomposedJwtVerifier(seed, jwksCache);
   const jwksUris = [...new Set(config.issuers.map((issuer) => issuer.jwksUri))];
 
+  /** The any-tenant template an `iss` fits, with the tenant it names. */
+  function tenantOf(iss: string): { template: TenantTemplate; tenant: string } | undefined {
+    for (const template of templates) {
+      if (iss.length <= template.prefix.length + template.suffix.length) continue;
+      if (!iss.startsWith(template.prefix) || !iss.endsWith(template.suffix)) continue;
+      const tenant = iss.slice(template.prefix.length, iss.length - template.suffix.length);
+      if (TENANT_ID.test(tenant)) return { template, tenant };
+    }
+    return undefined;
+  }
+
   return {
-    trustedIssuers: new Set(byIssuer.keys()),
+    trustedIssuers: { has: (iss: string) => byIssuer.has(iss) || tenantOf(iss) !== undefined },
     async verify(token: InspectedToken): Promise<JwtPayload> {
-      const issuer = byIssuer.get(token.iss);
-      if (issuer === undefined) throw new UnauthorizedError('unknown_issuer');
+      let issuer = byIssuer.get(token.iss);
+      if (issuer === undefined) {
+        const match = tenantOf(token.iss);
+        if (match === undefined) throw new UnauthorizedError('unknown_issuer');
+        // The tenant the issuer names must be the tenant the token names: Entra ID's rule for multi-tenant apps.
+        const claimed = Object.prototype.hasOwnProperty.call(token.payload, match.template.claim) ? token.payload[match.template.claim] : undefined;
+        if (claimed !== match.tenant) throw new UnauthorizedError('invalid_issuer');
+        issuer = {
+          jwksUri: match.template.jwksUri,
+          properties: { ...common, issuer: token.iss, audience: match.template.audience },
+        };
+      }
       const [headerB64, payloadB64, signatureB64] = token.segments;
       const decomposed: DecomposedJwt = {
         header: token.header as JwtHeader, headerB64, payload: token.payload as JwtPayload, payloadB64, signatureB64,

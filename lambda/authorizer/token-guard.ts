@@ -29,7 +29,7 @@ export interface TokenGuardOptions {
   /** Largest accepted compact JWS, in bytes. */
   readonly maxTokenBytes: number;
   /** Issuer (`iss`) values the authorizer trusts. */
-  readonly trustedIssuers: ReadonlySet<string>;
+  readonly trustedIssuers: { has(iss: string): boolean };
 }
 
 /** A token that passed the guard. Nothing in it is verified yet. */

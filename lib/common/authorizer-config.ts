@@ -65,12 +65,24 @@ export interface IssuerConfig {
   readonly audience: string[] | null;
   /** HTTPS URI of the issuer's JWKS. */
   readonly jwksUri: string;
+  /**
+   * Set for a multi-tenant issuer that accepts every tenant: `issuer` is then a template with {@link TENANT_PLACEHOLDER}
+   * once, and a token's `iss` must be that template with the value of its claim `claim` (a tenant id of letters,
+   * digits, `.`, `_`, `-`) in place of the placeholder.
+   */
+  readonly anyTenant?: { readonly claim: string };
   /** Set when the issuer is an Amazon Cognito user pool: the pool id and the token type to accept. */
   readonly cognito?: {
     readonly userPoolId: string;
     readonly tokenUse: 'access' | 'id';
   };
 }
+
+/** Where a multi-tenant issuer's template takes the tenant id. */
+export const TENANT_PLACEHOLDER = '{tenant}';
+
+/** A tenant id as a multi-tenant issuer's template takes it: letters, digits, `.`, `_` and `-`. */
+export const TENANT_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /** Maps a token claim to the API key of a named client (API key source `AUTHORIZER`). */
 export interface ApiKeyMappingConfig {

@@ -39,6 +39,8 @@ describe('authorizer configuration contract', () => {
         { issuer: 'https://other.example.com', allowAnyAudience: true },
         { issuer: 'https://login.microsoftonline.com/{tenant}/v2.0', tenants: ['t-1', 't-2'], audience: ['api-client'],
           jwksUri: 'https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys' },
+        { issuer: 'https://sts.windows.net/{tenant}/', allowAnyTenant: true, audience: ['api-client'],
+          jwksUri: 'https://login.microsoftonline.com/common/discovery/keys' },
       ],
       cognito: { userPool: pool, clientIds: ['client1'], tokenUse: CognitoTokenUse.ID },
       tokenPolicy: { clockSkew: Duration.seconds(0), allowAnyTokenLifetime: true, tenantClaim: 'tenant_id', jwksTimeout: Duration.seconds(1),
@@ -60,8 +62,10 @@ describe('authorizer configuration contract', () => {
     const config = deployedConfig(stack);
     expect(config.issuers.map((i) => i.issuer)).toEqual([
       'https://login.example.com/', 'https://other.example.com', 'https://login.microsoftonline.com/t-1/v2.0',
-      'https://login.microsoftonline.com/t-2/v2.0', 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
+      'https://login.microsoftonline.com/t-2/v2.0', 'https://sts.windows.net/{tenant}/',
+      'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123',
     ]);
+    expect(config.issuers[4].anyTenant).toEqual({ claim: 'tid' });
     expect(config.issuers[3].jwksUri).toBe('https://login.microsoftonline.com/t-2/discovery/v2.0/keys');
     expect(config.principalClaims).toEqual(['sub', 'client_id']);
     expect(config.jwksMaxAgeSeconds).toBe(300);
@@ -77,6 +81,6 @@ describe('authorizer configuration contract', () => {
     expect(config.routes.find((r) => r.method === 'GET' && r.path === '/things/{id}')!.scopeMatch).toBe('any');
     expect(config.issuers[1].audience).toBeNull();
     expect(config.maxTokenLifetimeSeconds).toBeUndefined();
-    expect(config.issuers[4].cognito!.tokenUse).toBe('id');
+    expect(config.issuers[5].cognito!.tokenUse).toBe('id');
   });
 });

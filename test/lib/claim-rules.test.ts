@@ -78,6 +78,40 @@ describe('claim rules in the authorizer configuration', () => {
   });
 });
 
+describe('an issuer that accepts any tenant', () => {
+  const entra = 'https://login.microsoftonline.com/{tenant}/v2.0';
+  const common = 'https://login.microsoftonline.com/common/discovery/v2.0/keys';
+
+  test('reaches the configuration as a template with the tenant claim (tid by default)', () => {
+    const config = authorizerConfig(synth({
+      additionalIssuers: [
+        { issuer: entra, allowAnyTenant: true, jwksUri: common, audience: ['app-id'] },
+        { issuer: 'https://sts.windows.net/{tenant}/', allowAnyTenant: true, tenantIdClaim: 'tenant', jwksUri: common, audience: ['app-id'] },
+      ],
+    }).template);
+    expect(config.issuers.slice(1)).toEqual([
+      { issuer: entra, audience: ['app-id'], jwksUri: common, anyTenant: { claim: 'tid' } },
+      { issuer: 'https://sts.windows.net/{tenant}/', audience: ['app-id'], jwksUri: common, anyTenant: { claim: 'tenant' } },
+    ]);
+  });
+
+  test.each<[string, object, RegExp]>([
+    ['with tenants', { tenants: ['t1'], jwksUri: common }, /'additionalIssuers\[0\]\.tenants' and 'additionalIssuers\[0\]\.allowAnyTenant' exclude each other/],
+    ['without a JWKS', {}, /'additionalIssuers\[0\]\.jwksUri' must be set, and not depend on the tenant, with 'additionalIssuers\[0\]\.allowAnyTenant'/],
+    ['with a per-tenant JWKS', { jwksUri: 'https://login.microsoftonline.com/{tenant}/discovery/v2.0/keys' }, /'additionalIssuers\[0\]\.jwksUri' must be set, and not depend on the tenant/],
+  ])('fails synth %s', (_name, extra, message) => {
+    const error = validationErrorOf(() => synth({ additionalIssuers: [{ issuer: entra, allowAnyTenant: true, audience: ['a'], ...extra }] }));
+    expect(error.message).toMatch(message);
+  });
+
+  test('fails synth without a placeholder, or with tenantIdClaim but no allowAnyTenant', () => {
+    expect(validationErrorOf(() => synth({ additionalIssuers: [{ issuer: 'https://login.example.com', allowAnyTenant: true, jwksUri: common, audience: ['a'] }] })).message)
+      .toMatch(/'additionalIssuers\[0\]\.issuer' must contain '\{tenant\}' exactly once with 'additionalIssuers\[0\]\.allowAnyTenant'/);
+    expect(validationErrorOf(() => synth({ additionalIssuers: [{ issuer: 'https://login.example.com', tenantIdClaim: 'tid', audience: ['a'] }] })).message)
+      .toMatch(/'additionalIssuers\[0\]\.tenantIdClaim' needs 'additionalIssuers\[0\]\.allowAnyTenant: true'/);
+  });
+});
+
 describe('claim rules that fail synth', () => {
   const fails = (props: Parameters<typeof synth>[0], message: RegExp) => {
     const error = validationErrorOf(() => synth(props));

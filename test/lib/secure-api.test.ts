@@ -570,7 +570,7 @@ describe('SecureApi invalid configuration', () => {
     ['a trail and an existing trail', { audit: { trail: {} as AuditTrail, existingTrailArn: 'arn:aws:cloudtrail:eu-west-1:111111111111:trail/org' } }, /'audit.trail' and 'audit.existingTrailArn' exclude each other/],
     ['a base path with a leading slash', { customDomain: { domainName: 'api.example.com', certificate: {} as any, basePath: '/v1' } }, /'customDomain.basePath' must be path segments .*\(got '\/v1'\)/],
     ['compression above 10 MiB', { minCompressionSize: Size.mebibytes(11) }, /'minCompressionSize' must be at most 10 MiB \(got 11534336 bytes\)/],
-    ['plain-http issuer', { issuer: 'http://issuer.example.com' }, /'issuer' must be an https URL \(got 'http:\/\/issuer.example.com'\)/],
+    ['plain-http issuer', { issuer: 'http://issuer.example.com' }, /'issuer' must be an https URL, or Google's legacy 'accounts\.google\.com' \(got 'http:\/\/issuer.example.com'\)/],
     ['plain-http JWKS', { jwksUri: 'http://issuer.example.com/jwks' }, /'jwksUri' must be an https URL/],
     ['empty audience list', { audience: [] }, /'audience' must list non-empty values \(got \[\]\)/],
     ['legacy API security policy', { securityPolicy: 'TLS_1_2' }, /'securityPolicy' must be an enhanced policy .*\(got 'TLS_1_2'\)/],

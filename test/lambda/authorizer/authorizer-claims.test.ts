@@ -195,3 +195,43 @@ describe('multi-tenant issuers', () => {
     expect(server.requestCount()).toBeGreaterThan(0);
   });
 });
+
+describe('multi-tenant issuers that accept any tenant', () => {
+  const template = () => `${server.issuer}/{tenant}/v2.0`;
+  const issuerOf = (tenant: string) => `${server.issuer}/${tenant}/v2.0`;
+  const anyTenant = () => authorizerWith({
+    issuers: [{ issuer: template(), audience: ['api://secure-api'], jwksUri: server.jwksUri, anyTenant: { claim: 'tid' } }],
+  });
+
+  test('accepts a tenant that is not listed anywhere when its iss names the tenant its tid claim carries', async () => {
+    const authorize = await anyTenant();
+    const result = await authorize(event(token({ scope: 'items:read', tid: '9188040d-6c67-4c5b-b112-36a304b66dad' }, issuerOf('9188040d-6c67-4c5b-b112-36a304b66dad')), 'GET /items'));
+    expect(policyAllows(result.policyDocument as never, methodArn('GET /items'))).toBe(true);
+    expect(result.context).toMatchObject({ iss: issuerOf('9188040d-6c67-4c5b-b112-36a304b66dad') });
+  });
+
+  // The issuer's path after the JWKS server's origin: the server only exists once the tests run.
+  test.each([
+    ['another tenant in tid than in iss', { tid: 'tenant-b' }, '/tenant-a/v2.0', 'invalid_issuer'],
+    ['no tid', {}, '/tenant-a/v2.0', 'invalid_issuer'],
+    ['a tid that is no string', { tid: ['tenant-a'] }, '/tenant-a/v2.0', 'invalid_issuer'],
+    ['a tenant with a slash', { tid: 'a/b' }, '/a/b/v2.0', 'unknown_issuer'],
+    ['an empty tenant', { tid: '' }, '//v2.0', 'unknown_issuer'],
+    ['the template itself', { tid: '{tenant}' }, '/{tenant}/v2.0', 'unknown_issuer'],
+    ['another suffix', { tid: 'tenant-a' }, '/tenant-a/v2.0/', 'unknown_issuer'],
+  ])('refuses %s', async (_name, overrides, path, reason) => {
+    const authorize = await anyTenant();
+    await expect(authorize(event(token({ scope: 'items:read', ...overrides }, `${server.issuer}${path}`), 'GET /items'))).rejects.toThrow(/^Unauthorized$/);
+    expect(log.last()).toMatchObject({ decision: 'unauthorized', reason });
+  });
+
+  test('still checks the audience and the signature of a tenant it was never told about', async () => {
+    const authorize = await anyTenant();
+    await expect(authorize(event(token({ scope: 'items:read', tid: 't-1', aud: 'api://other' }, issuerOf('t-1')), 'GET /items')))
+      .rejects.toThrow(/^Unauthorized$/);
+    expect(log.last()).toMatchObject({ reason: 'invalid_audience' });
+    const forged = bearer(signToken(generateRsaKey('rsa-claims'), claims(issuerOf('t-1'), { scope: 'items:read', tid: 't-1' })));
+    await expect(authorize(event(forged, 'GET /items'))).rejects.toThrow(/^Unauthorized$/);
+    expect(log.last()).toMatchObject({ reason: 'invalid_signature' });
+  });
+});

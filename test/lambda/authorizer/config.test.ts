@@ -125,3 +125,21 @@ describe('a parsed configuration', () => {
     expect(() => { (config.routes as unknown as unknown[]).push({}); }).toThrow(TypeError);
   });
 });
+
+describe('an any-tenant issuer', () => {
+  const base = (anyTenant: unknown, issuer = 'https://login.example.com/{tenant}/v2.0', jwksUri = 'https://login.example.com/common/keys') =>
+    valid({ issuers: [{ issuer, audience: ['a'], jwksUri, anyTenant } as never] });
+
+  test('is valid with a template and a claim', () => {
+    expect(() => validateAuthorizerConfig(base({ claim: 'tid' }))).not.toThrow();
+  });
+
+  test.each<[string, unknown, string]>([
+    ['no claim', base({}), "AuthorizerConfig: 'issuers[0].anyTenant.claim' must be a non-empty string (got undefined)"],
+    ['an unknown key', base({ claim: 'tid', x: 1 }), "AuthorizerConfig: 'issuers[0].anyTenant' has unknown keys (got x)"],
+    ['no placeholder', base({ claim: 'tid' }, 'https://login.example.com/v2.0'), "AuthorizerConfig: 'issuers[0].issuer' must contain '{tenant}' exactly once with 'anyTenant' (got \"https://login.example.com/v2.0\")"],
+    ['a tenant-dependent JWKS', base({ claim: 'tid' }, undefined, 'https://login.example.com/{tenant}/keys'), "AuthorizerConfig: 'issuers[0].jwksUri' must not depend on the tenant with 'anyTenant'"],
+  ])('is refused with %s', (_name, config, message) => {
+    expect(() => validateAuthorizerConfig(config)).toThrow(message);
+  });
+});
