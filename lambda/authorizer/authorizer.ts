@@ -122,11 +122,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     return allowed;
   }
 
-  function denyAll(methodArn: string, sub: string, context: Record<string, string>, reason: DenyReason): Verdict {
+  function denyAll(methodArn: string, principalId: string, context: Record<string, string>, reason: DenyReason): Verdict {
     return {
       decision: 'deny',
       reason,
-      result: { principalId: sub, policyDocument: buildPolicy([], {}, methodArn).policy, context },
+      result: { principalId, policyDocument: buildPolicy([], {}, methodArn).policy, context },
     };
   }
 
@@ -143,16 +143,18 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       nowSeconds: Date.now() / 1000,
     });
     const principal = principalOf(claims, principalClaims);
-    const sub = principal.value;
+    const principalId = principal.value;
     Object.assign(log, {
-      sub, ...(principal.claim !== 'sub' ? { principalClaim: principal.claim } : {}), iss: token.iss,
+      sub: typeof claims.sub === 'string' && claims.sub !== '' ? claims.sub : undefined,
+      ...(principal.claim !== 'sub' ? { principal: principalId, principalClaim: principal.claim } : {}),
+      iss: token.iss,
       clientId: clientIdOf(claims) || undefined,
     });
 
     let tenant = '';
     if (config.tenantClaim !== undefined) {
       const value = tenantOf(claims, config.tenantClaim);
-      if (value === undefined) return denyAll(event.methodArn, sub, buildAuthorizerContext(claims, principal, ''), 'missing_tenant');
+      if (value === undefined) return denyAll(event.methodArn, principalId, buildAuthorizerContext(claims, principal, ''), 'missing_tenant');
       tenant = value;
     }
     const context = buildAuthorizerContext(claims, principal, tenant);
@@ -160,11 +162,11 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
     let keyId: string | undefined;
     if (apiKeys !== undefined) {
       keyId = apiKeys.keyIdFor(claims);
-      if (keyId === undefined) return denyAll(event.methodArn, sub, context, 'unknown_client');
+      if (keyId === undefined) return denyAll(event.methodArn, principalId, context, 'unknown_client');
     }
 
     const { policy, allowed } = policies.policyFor(claims, event.methodArn);
-    const result: APIGatewayAuthorizerResult = { principalId: sub, policyDocument: policy, context };
+    const result: APIGatewayAuthorizerResult = { principalId, policyDocument: policy, context };
     // The policy is cached per token and reused for other routes, so it carries the key whenever it allows anything.
     if (keyId !== undefined && allowed.length > 0) {
       try {

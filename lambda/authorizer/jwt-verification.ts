@@ -175,7 +175,7 @@ export function createJwtVerification(
   const jwksUris = [...new Set(config.issuers.map((issuer) => issuer.jwksUri))];
 
   /** The any-tenant template an `iss` fits, with the tenant it names. */
-  function tenantOf(iss: string): { template: TenantTemplate; tenant: string } | undefined {
+  function tenantIssuer(iss: string): { template: TenantTemplate; tenant: string } | undefined {
     for (const template of templates) {
       if (iss.length <= template.prefix.length + template.suffix.length) continue;
       if (!iss.startsWith(template.prefix) || !iss.endsWith(template.suffix)) continue;
@@ -186,11 +186,11 @@ export function createJwtVerification(
   }
 
   return {
-    trustedIssuers: { has: (iss: string) => byIssuer.has(iss) || tenantOf(iss) !== undefined },
+    trustedIssuers: { has: (iss: string) => byIssuer.has(iss) || tenantIssuer(iss) !== undefined },
     async verify(token: InspectedToken): Promise<JwtPayload> {
       let issuer = byIssuer.get(token.iss);
       if (issuer === undefined) {
-        const match = tenantOf(token.iss);
+        const match = tenantIssuer(token.iss);
         if (match === undefined) throw new UnauthorizedError('unknown_issuer');
         // The tenant the issuer names must be the tenant the token names: Entra ID's rule for multi-tenant apps.
         const claimed = Object.prototype.hasOwnProperty.call(token.payload, match.template.claim) ? token.payload[match.template.claim] : undefined;

@@ -5,7 +5,7 @@
  * This module is bundled into the Lambda: it must not import aws-cdk-lib or constructs.
  */
 import { heldScopes, satisfies } from './access-rules';
-import { describeValue, matchRoute, RouteEntry, routeResourcePattern, RouteTableError } from './route-model';
+import { describeValue, RouteEntry, routeMatcher, routeResourcePattern, RouteTableError } from './route-model';
 
 const METHOD_ARN = /^(arn:aws(?:-[a-z]+)*:execute-api:[a-z]{2,4}(?:-[a-z]+)+-\d+:\d{12}:[A-Za-z0-9]+\/[A-Za-z0-9_-]+\/)([A-Z]+)(\/.*)$/;
 
@@ -128,24 +128,19 @@ function witnessPath(target: Tokens, cover: Array<string | undefined>): string {
   return '/' + target.map((t, k) => (t !== WILD ? t : cover[k] ?? `%${k}`)).join('/');
 }
 
-/** Routes of one method, by depth: what matchRoute compares a request of that depth with. */
+/** Routes of one method: the route API Gateway picks for a request path, and the method's depth. */
 class MethodTable {
-  private readonly byDepth = new Map<number, RouteEntry[]>();
+  private readonly match: (method: string, path: string) => RouteEntry | undefined;
   public readonly maxDepth: number;
 
   constructor(public readonly method: string, shapes: Shape[]) {
-    for (const shape of shapes) {
-      const list = this.byDepth.get(shape.tokens.length) ?? [];
-      list.push(shape.route);
-      this.byDepth.set(shape.tokens.length, list);
-    }
+    this.match = routeMatcher(shapes.map((shape) => shape.route));
     this.maxDepth = Math.max(0, ...shapes.map((s) => s.tokens.length));
   }
 
-  /** The route API Gateway picks for a request path of `depth` segments (literal segments win). */
-  public route(path: string, depth: number): RouteEntry | undefined {
-    const routes = this.byDepth.get(depth);
-    return routes === undefined ? undefined : matchRoute(routes, this.method, path);
+  /** The route API Gateway picks for a request path (literal segments win). */
+  public route(path: string): RouteEntry | undefined {
+    return this.match(this.method, path);
   }
 }
 
@@ -203,7 +198,7 @@ function compileTable(routes: RouteEntry[]): CompiledTable {
         if (grant === target || grant.tokens.length > target.tokens.length) continue;
         const patterns: string[] = [];
         forEachAlignment(grant.tokens, target.tokens, (cover) => {
-          if (table.route(witnessPath(target.tokens, cover), target.tokens.length) === target.route) {
+          if (table.route(witnessPath(target.tokens, cover)) === target.route) {
             patterns.push(patternOf(method, target.tokens.map((t, k) => (t !== WILD ? t : cover[k] ?? WILD))));
           }
           return false;
@@ -246,7 +241,7 @@ function compileTable(routes: RouteEntry[]): CompiledTable {
  */
 function hitsRoute(tokens: Tokens, shape: Shape, table: MethodTable): boolean {
   return shape.tokens.length >= tokens.length && forEachAlignment(tokens, shape.tokens,
-    (cover) => table.route(witnessPath(shape.tokens, cover), shape.tokens.length) === shape.route);
+    (cover) => table.route(witnessPath(shape.tokens, cover)) === shape.route);
 }
 
 /** Whether `inner` matches only what `outer` matches (sufficient test: `outer` matches `inner` read literally). */

@@ -167,6 +167,9 @@ describe('principal', () => {
     const machine = await authorize(event(token({ sub: undefined, client_id: 'svc-1', scope: ['items:read'] }), 'GET /items'));
     expect(machine.principalId).toBe('svc-1');
     expect(machine.context).toMatchObject({ principal: 'svc-1', principalClaim: 'client_id', sub: '', clientId: 'svc-1' });
+    // The decision log names the principal and its claim, and no sub the token does not have.
+    expect(log.last()).toMatchObject({ decision: 'allow', principal: 'svc-1', principalClaim: 'client_id' });
+    expect(log.last()).not.toHaveProperty('sub');
     expect(policyAllows(machine.policyDocument as never, methodArn('GET /items'))).toBe(true);
     const user = await authorize(event(token({ sub: 'user-9', client_id: 'web', scope: 'items:read' }), 'GET /items'));
     expect(user.principalId).toBe('user-9');

@@ -79,11 +79,12 @@ test('checks the size before anything else', () => {
   expect(reasonOf(`Bearer ${token}`, { ...options, maxTokenBytes: token.length - 1 })).toBe('token_too_large');
 });
 
-test('rejects a megabyte of junk quickly', () => {
-  const junk = `Bearer ${'a.'.repeat(500000)}`;
-  const started = process.hrtime.bigint();
-  expect(reasonOf(junk)).toBe('token_too_large');
-  expect(Number(process.hrtime.bigint() - started) / 1e6).toBeLessThan(5);
+test('rejects a megabyte of junk by its size, before any check that scans it', () => {
+  // Each of these would fail a later check with another reason (scheme, segments, characters): the size comes first.
+  // (How fast that is belongs in the benchmarks, not in a timed unit test.)
+  expect(reasonOf(`Bearer ${'a.'.repeat(500000)}`)).toBe('token_too_large');
+  expect(reasonOf(`Basic ${'a'.repeat(1000000)}`)).toBe('token_too_large');
+  expect(reasonOf(`Bearer ${'\u00e9'.repeat(1000000)}`)).toBe('token_too_large');
 });
 
 describe('isCanonicalBase64url', () => {
