@@ -4,7 +4,7 @@
  */
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { ClaimCondition, ClaimPath, ScopeMatch } from '../../lib';
-import { authorizerConfig, synth, validationErrorOf } from './helpers';
+import { authorizerConfig, deployedAuthorizerConfig, synth, validationErrorOf } from './helpers';
 
 describe('claim rules in the authorizer configuration', () => {
   test('a ClaimPath reaches the route table as a path; a plain name as itself', () => {
@@ -202,5 +202,25 @@ describe("integrations and Lambda's 20 KB function policy", () => {
       const fn = (integration as any).handler;
       return { routes: routes(80, new apigw.LambdaIntegration(fn, { scopePermissionToMethod: false })) };
     })).not.toThrow();
+  });
+});
+
+describe('deploy-time values of the configuration', () => {
+  const clients = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`c${i}`, { plan: 'p' }]));
+  const props = (count: number) => ({
+    apiKeySource: apigw.ApiKeySourceType.AUTHORIZER,
+    usagePlans: { p: { throttle: { rateLimit: 1, burstLimit: 1 } } },
+    clients: clients(count),
+  });
+
+  test('travel in the environment as one JSON array, each API key id once', () => {
+    const { stack } = synth(props(3));
+    const { references } = deployedAuthorizerConfig(stack, (ref: any) => `id-of-${ref.Ref}`);
+    expect(JSON.parse(references!)).toEqual([expect.stringMatching(/^id-of-ApiApiKeyC0/), expect.stringMatching(/^id-of-ApiApiKeyC1/), expect.stringMatching(/^id-of-ApiApiKeyC2/)]);
+  });
+
+  test("fail synth beyond the 50 that fit in Lambda's 4 KB of environment variables", () => {
+    expect(() => synth(props(50))).not.toThrow();
+    expect(validationErrorOf(() => synth(props(51))).message).toMatch(/the authorizer configuration needs 51 deploy-time values \(API key ids of clients with the AUTHORIZER key source, user pool ids\), more than the 50 that fit in Lambda's 4 KB of environment variables/);
   });
 });
