@@ -4,8 +4,11 @@
  * Lambda functions (with their asset directories) and the DynamoDB tables. Every value is resolved to a local
  * physical value with {@link IntrinsicResolver}; nothing here is specific to the demo.
  */
-import * as path from 'node:path';
 import { CfnResource, CfnTemplate, IntrinsicResolver } from './intrinsics';
+import { LocalFunction, readLambdaFunctions } from './lambda-functions';
+import { num, ofType, props } from './template-values';
+
+export type { LocalFunction } from './lambda-functions';
 
 /** Thrown when the template has something the local run cannot serve. */
 export class LocalModelError extends Error {
@@ -119,25 +122,6 @@ export interface StageMethodThrottle {
   readonly throttle: Throttle;
 }
 
-/** A Lambda function of the template. */
-export interface LocalFunction {
-  readonly logicalId: string;
-  readonly name: string;
-  readonly arn: string;
-  /** Directory of the deployment package (the synthesized asset). */
-  readonly codeDirectory: string;
-  /** `file.export`, e.g. `index.handler`. */
-  readonly handler: string;
-  readonly runtime: string;
-  readonly timeoutSeconds: number;
-  readonly memoryMb: number;
-  /** Environment variables with every intrinsic resolved. */
-  readonly environment: Record<string, string>;
-  /** Directories of the function's layers (synthesized assets), in the template's order; Lambda extracts them into `/opt`. */
-  readonly layerDirectories: readonly string[];
-  readonly logLevel?: string;
-  readonly logFormat?: string;
-}
 
 /** A DynamoDB table definition, ready for CreateTable. */
 export interface LocalTable {
@@ -177,22 +161,13 @@ const LOCAL_TYPES = new Set([
   'AWS::ApiGateway::RestApi', 'AWS::ApiGateway::Resource', 'AWS::ApiGateway::Method', 'AWS::ApiGateway::Authorizer',
   'AWS::ApiGateway::RequestValidator', 'AWS::ApiGateway::Model', 'AWS::ApiGateway::GatewayResponse',
   'AWS::ApiGateway::Stage', 'AWS::ApiGateway::Deployment', 'AWS::ApiGateway::UsagePlan',
-  'AWS::ApiGateway::UsagePlanKey', 'AWS::ApiGateway::ApiKey', 'AWS::Lambda::Function', 'AWS::Lambda::Permission',
+  'AWS::ApiGateway::UsagePlanKey', 'AWS::ApiGateway::ApiKey', 'AWS::Lambda::Function', 'AWS::Lambda::LayerVersion',
+  'AWS::Lambda::Permission',
   'AWS::DynamoDB::Table', 'AWS::CDK::Metadata', 'AWS::ApiGateway::Account',
 ]);
 
-function ofType(template: CfnTemplate, type: string): Array<[string, CfnResource]> {
-  return Object.entries(template.Resources).filter(([, r]) => r.Type === type);
-}
 
-function props(resource: CfnResource): Record<string, unknown> {
-  return resource.Properties ?? {};
-}
 
-function num(value: unknown, fallback: number): number {
-  const n = typeof value === 'string' ? Number(value) : value;
-  return typeof n === 'number' && Number.isFinite(n) ? n : fallback;
-}
 
 function throttleOf(value: unknown): Throttle | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
@@ -235,57 +210,8 @@ export function buildApiModel(template: CfnTemplate, resolver: IntrinsicResolver
   const forThisApi = (resource: CfnResource) => r.resolve(props(resource).RestApiId) === apiId;
 
   // Functions first: integrations and authorizers refer to them by ARN.
-  const functions = new Map<string, LocalFunction>();
-  const functionByArn = new Map<string, string>();
-  for (const [logicalId, resource] of present('AWS::Lambda::Function')) {
-    const p = props(resource);
-    const metadata = resource.Metadata ?? {};
-    const s3Key = (p.Code as { S3Key?: unknown } | undefined)?.S3Key;
-    const assetPath = typeof metadata['aws:asset:path'] === 'string' && metadata['aws:asset:property'] === 'Code'
-      ? metadata['aws:asset:path']
-      : typeof s3Key === 'string' ? assetDirectories[s3Key.replace(/\.zip$/, '')] : undefined;
-    if (typeof assetPath !== 'string') {
-      warnings.push(`function ${logicalId} has no asset directory (inline or prebuilt S3 code): not served locally`);
-      continue;
-    }
-    const env = (r.resolve((p.Environment as { Variables?: unknown } | undefined)?.Variables) ?? {}) as Record<string, unknown>;
-    const layerDirectories: string[] = [];
-    for (const layer of Array.isArray(p.Layers) ? p.Layers : []) {
-      const ref = (layer as { Ref?: unknown }).Ref;
-      const layerResource = typeof ref === 'string' ? template.Resources[ref] : undefined;
-      const layerMetadata = layerResource?.Metadata ?? {};
-      const layerKey = (layerResource === undefined ? undefined : props(layerResource).Content as { S3Key?: unknown } | undefined)?.S3Key;
-      const layerPath = typeof layerMetadata['aws:asset:path'] === 'string' && layerMetadata['aws:asset:property'] === 'Content'
-        ? layerMetadata['aws:asset:path']
-        : typeof layerKey === 'string' ? assetDirectories[layerKey.replace(/\.zip$/, '')] : undefined;
-      if (layerResource?.Type !== 'AWS::Lambda::LayerVersion' || typeof layerPath !== 'string') {
-        warnings.push(`function ${logicalId} has a layer that is not an asset of this app (${JSON.stringify(layer)}): not mounted locally`);
-        continue;
-      }
-      layerDirectories.push(path.resolve(outdir, layerPath));
-    }
-    const logging = (r.resolve(p.LoggingConfig) ?? {}) as Record<string, unknown>;
-    const fn: LocalFunction = {
-      logicalId,
-      name: r.ids.ref(logicalId),
-      arn: r.ids.getAtt(logicalId, 'Arn'),
-      codeDirectory: path.resolve(outdir, assetPath),
-      handler: r.resolveString(p.Handler ?? 'index.handler', `${logicalId}.Handler`),
-      runtime: String(r.resolve(p.Runtime) ?? 'nodejs'),
-      timeoutSeconds: num(r.resolve(p.Timeout), 3),
-      memoryMb: num(r.resolve(p.MemorySize), 128),
-      environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
-      layerDirectories,
-      logLevel: typeof logging.ApplicationLogLevel === 'string' ? logging.ApplicationLogLevel : undefined,
-      logFormat: typeof logging.LogFormat === 'string' ? logging.LogFormat : undefined,
-    };
-    if (!fn.runtime.startsWith('nodejs')) {
-      warnings.push(`function ${logicalId} uses ${fn.runtime}: only Node.js functions run locally`);
-      continue;
-    }
-    functions.set(logicalId, fn);
-    functionByArn.set(fn.arn, logicalId);
-  }
+  const functions = readLambdaFunctions(template, r, present('AWS::Lambda::Function'), outdir, assetDirectories, warnings);
+  const functionByArn = new Map([...functions.values()].map((fn) => [fn.arn, fn.logicalId]));
   const functionOfUri = (uri: string, where: string): string => {
     const arn = /:lambda:path\/[^/]+\/functions\/(.+)\/invocations$/.exec(uri)?.[1];
     // A qualified ARN (alias or version) runs the same local code.
