@@ -9,14 +9,17 @@ function own(claims: Record<string, unknown>, name: string): unknown {
 
 /**
  * The OAuth client the token was issued to: `client_id` (RFC 9068, Cognito, Duende), `azp` (OIDC, Entra ID v2.0),
- * `appid` (Entra ID v1.0) or `cid` (Okta); or ''.
+ * `appid` (Entra ID v1.0) or `cid` (Okta); for a Cognito ID token (`token_use: id`), its `aud`; or ''.
+ * @see https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-id-token.html
  */
 export function clientIdOf(claims: Record<string, unknown>): string {
   for (const name of ['client_id', 'azp', 'appid', 'cid']) {
     const value = own(claims, name);
     if (typeof value === 'string' && value.length > 0) return value;
   }
-  return '';
+  // A Cognito ID token's audience is the app client it was issued to (an access token's audience is the API).
+  const aud = own(claims, 'aud');
+  return own(claims, 'token_use') === 'id' && typeof aud === 'string' ? aud : '';
 }
 
 /** The tenant id from the configured tenant claim, or undefined when the claim is missing, empty or not a string. */

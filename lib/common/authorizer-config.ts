@@ -44,7 +44,7 @@ export enum AuthorizerContextKey {
   PRINCIPAL = 'principal',
   /** The name of the claim {@link PRINCIPAL} was read from, e.g. `sub` or `client_id`. */
   PRINCIPAL_CLAIM = 'principalClaim',
-  /** The OAuth client the token was issued to (`client_id`, `azp`, `appid` or `cid`), or '' when absent. */
+  /** The OAuth client the token was issued to (`client_id`, `azp`, `appid` or `cid`; a Cognito ID token's `aud`), or ''. */
   CLIENT_ID = 'clientId',
   /** The token's scopes, space-delimited. */
   SCOPES = 'scope',

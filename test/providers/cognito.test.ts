@@ -162,8 +162,8 @@ describe('Cognito guide: ID tokens', () => {
       allowed: true,
       reason: 'authorized',
       principalId: ID.sub,
-      // An ID token names its client in aud, which the context does not read (client_id, azp or cid).
-      context: { sub: ID.sub, principal: ID.sub, principalClaim: 'sub', clientId: '', scope: '', tenant: '', iss: ISS },
+      // An ID token names its client in aud: the context's clientId.
+      context: { sub: ID.sub, principal: ID.sub, principalClaim: 'sub', clientId: ID.aud, scope: '', tenant: '', iss: ISS },
     });
     expect(await api.call(token, 'GET /team')).toMatchObject({ allowed: false, reason: 'claim_mismatch' });
     const member = providerToken(idKey, { ...ID, 'cognito:groups': ['test-group-a', 'test-group-b'] });

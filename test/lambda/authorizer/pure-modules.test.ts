@@ -138,6 +138,11 @@ describe('authorizer context', () => {
     expect(clientIdOf({ client_id: 'a', azp: 'b', cid: 'c' })).toBe('a');
     expect(clientIdOf({ azp: 'b', cid: 'c' })).toBe('b');
     expect(clientIdOf({ cid: 'c' })).toBe('c');
+    expect(clientIdOf({ appid: 'v1-app' })).toBe('v1-app');
+    // A Cognito ID token's aud is its client; any other token's aud is the API it is for.
+    expect(clientIdOf({ aud: 'web-client', token_use: 'id' })).toBe('web-client');
+    expect(clientIdOf({ aud: 'api://orders', token_use: 'access' })).toBe('');
+    expect(clientIdOf({ aud: 'api://orders' })).toBe('');
     expect(clientIdOf({ client_id: 1 })).toBe('');
   });
 
