@@ -2,10 +2,11 @@
  * The startup banner of the local run: where everything is, the routes with who may call them, the API keys, and
  * which controls are enforced locally and which only exist in AWS.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { AUTHORIZER_CONFIG_FILE_ENV, AUTHORIZER_CONFIG_LAYER_PATH } from '../lib/common/authorizer-config';
+import { AUTHORIZER_CONFIG_FILE_ENV, AUTHORIZER_CONFIG_REFS_ENV, AuthorizerConfig } from '../lib/common/authorizer-config';
+import { AccessRule, describeClaim, RouteEntry } from '../lib/common/route-model';
+import { readAuthorizerConfig } from '../lambda/authorizer/config';
 import { allMethods, LocalApiModel } from './api-model';
+import { optPath } from './lambda-functions';
 import type { KeyWithValue } from './gateway';
 import type { CfnTemplate } from './intrinsics';
 
@@ -28,30 +29,18 @@ export interface BannerInput {
   readonly defaultDataDir: boolean;
 }
 
-interface RouteRule {
-  readonly method: string;
-  readonly path: string;
-  readonly scopes?: string[];
-  readonly scopeMatch?: string;
-  readonly claims?: Array<Record<string, unknown>>;
-  readonly public?: boolean;
-}
-
-interface SecureApiAuthorizerConfig {
-  readonly routes?: RouteRule[];
-  readonly apiKey?: { claim: string; keyIds: Record<string, string> };
-}
-
-/** The configuration of the API's SecureApi authorizers, read from their configuration layers. */
-function authorizerConfigs(model: LocalApiModel): SecureApiAuthorizerConfig[] {
-  const configs: SecureApiAuthorizerConfig[] = [];
+/**
+ * The configuration of the API's SecureApi authorizers, as each reads it: the file of its configuration layer, with
+ * the deploy-time values of its environment (API key ids) in place.
+ */
+function authorizerConfigs(model: LocalApiModel): AuthorizerConfig[] {
+  const configs: AuthorizerConfig[] = [];
   for (const authorizer of model.authorizers.values()) {
     const fn = model.functions.get(authorizer.functionLogicalId);
-    if (fn?.environment[AUTHORIZER_CONFIG_FILE_ENV] === undefined) continue;
-    const file = fn.layerDirectories.map((dir) => path.join(dir, AUTHORIZER_CONFIG_LAYER_PATH)).find((f) => fs.existsSync(f));
-    if (file === undefined) continue;
+    const file = fn?.environment[AUTHORIZER_CONFIG_FILE_ENV];
+    if (fn === undefined || file === undefined) continue;
     try {
-      configs.push(JSON.parse(fs.readFileSync(file, 'utf8')) as SecureApiAuthorizerConfig);
+      configs.push(readAuthorizerConfig(optPath(fn, file), fn.environment[AUTHORIZER_CONFIG_REFS_ENV]));
     } catch {
       // Not a SecureApi authorizer: its routes are listed without rules.
     }
@@ -59,17 +48,20 @@ function authorizerConfigs(model: LocalApiModel): SecureApiAuthorizerConfig[] {
   return configs;
 }
 
-function describeRule(rule: RouteRule | undefined, authorizationType: string): string {
+function describeAccess(rule: AccessRule): string {
+  const parts: string[] = [];
+  if (rule.scopes?.length) parts.push(`scopes: ${rule.scopes.join(rule.scopeMatch === 'any' ? ' | ' : ' ')}`);
+  for (const { claim, ...condition } of rule.claims ?? []) {
+    parts.push(`claim ${describeClaim(claim)} ${Object.entries(condition).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(' ')}`);
+  }
+  return parts.join('; ');
+}
+
+function describeRule(rule: RouteEntry | undefined, authorizationType: string): string {
   if (authorizationType === 'NONE') return 'public (no authorizer)';
   if (rule === undefined) return authorizationType === 'CUSTOM' ? 'Lambda authorizer' : authorizationType;
   if (rule.public) return 'public';
-  const parts: string[] = [];
-  if (rule.scopes?.length) parts.push(`scopes: ${rule.scopes.join(rule.scopeMatch === 'any' ? ' | ' : ' ')}`);
-  for (const claim of rule.claims ?? []) {
-    const { claim: name, ...condition } = claim;
-    parts.push(`claim ${String(name)} ${Object.entries(condition).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(' ')}`);
-  }
-  return parts.join('; ');
+  return rule.anyOf ? rule.anyOf.map((alternative) => `(${describeAccess(alternative)})`).join(' or ') : describeAccess(rule);
 }
 
 function throttleText(t: { rateLimit: number; burstLimit: number } | undefined): string {

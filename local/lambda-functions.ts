@@ -3,6 +3,7 @@
  * its layers' asset directories (Lambda extracts layers into `/opt`), its environment with every intrinsic resolved,
  * and its runtime settings.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CfnResource, CfnTemplate, IntrinsicResolver } from './intrinsics';
 import { num, props } from './template-values';
@@ -89,4 +90,16 @@ export function readLambdaFunctions(template: CfnTemplate, r: IntrinsicResolver,
     result.set(logicalId, fn);
   }
   return result;
+}
+
+/**
+ * A path under `/opt`, where Lambda extracts a function's layers (later layers over earlier ones), as the file of the
+ * local layer directory that holds it; any other value unchanged. Local processes have no `/opt` of their own.
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths
+ */
+export function optPath(fn: LocalFunction, value: string): string {
+  if (!value.startsWith('/opt/')) return value;
+  const relative = value.slice('/opt/'.length);
+  const holder = [...fn.layerDirectories].reverse().find((dir) => fs.existsSync(path.join(dir, relative)));
+  return holder === undefined ? value : path.join(holder, relative);
 }

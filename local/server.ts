@@ -20,6 +20,7 @@ import { CfnTemplate, IntrinsicResolver, LOCAL_ENVIRONMENT } from './intrinsics'
 import {
   generateSigningKey, loadOrCreateSigningKey, signJwt, SigningKey, startIssuer, tokenClaims, TokenRequest,
 } from './issuer';
+import { optPath } from './lambda-functions';
 import { FunctionHost, FunctionStats } from './lambda-host';
 import { loadLocalState } from './local-state';
 import { closeServer, listen } from './net';
@@ -99,23 +100,12 @@ export interface LocalApi {
   crashNextInvocation(name: string): void;
 }
 
-/**
- * A path under `/opt`, where Lambda extracts a function's layers (later layers over earlier ones), as the file of the
- * local layer directory that holds it; other values unchanged. Local processes have no `/opt` of their own.
- * @see https://docs.aws.amazon.com/lambda/latest/dg/packaging-layers.html#packaging-layers-paths
- */
-function layerPath(fn: LocalFunction, value: string): string {
-  if (!value.startsWith('/opt/')) return value;
-  const relative = value.slice('/opt/'.length);
-  const holder = [...fn.layerDirectories].reverse().find((dir) => fs.existsSync(path.join(dir, relative)));
-  return holder === undefined ? value : path.join(holder, relative);
-}
 
 /** The environment of a function's processes: the template's variables resolved, plus what Lambda provides. */
 function lambdaEnvironment(fn: LocalFunction, locals: { caCert: string; dynamoEndpoint: string; apiGatewayEndpoint: string }): Record<string, string> {
   const { region } = LOCAL_ENVIRONMENT;
   return {
-    ...Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, layerPath(fn, value)])),
+    ...Object.fromEntries(Object.entries(fn.environment).map(([name, value]) => [name, optPath(fn, value)])),
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: ':UTC',
