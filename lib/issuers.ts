@@ -11,6 +11,12 @@ import { CognitoTokenUse, SecureApiProps, TokenIssuer } from './secure-api-props
  */
 export function resolveIssuers(scope: IConstruct, props: SecureApiProps): IssuerConfig[] {
   const issuers: IssuerConfig[] = [];
+  const trust = (where: string, config: IssuerConfig) => {
+    if (issuers.some((i) => i.issuer === config.issuer)) {
+      throw configError(scope, `'${where}issuer' is trusted twice (got '${config.issuer}')`);
+    }
+    issuers.push(config);
+  };
   const add = (where: string, issuer: TokenIssuer) => {
     if (issuer.issuer === GOOGLE_LEGACY_ISSUER) {
       if (issuer.jwksUri === undefined) {
@@ -45,11 +51,7 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
     }
     for (const tenant of tenantsOf(scope, where, issuer)) {
       const expand = (template: string) => (tenant === undefined ? template : template.split(TENANT_PLACEHOLDER).join(tenant));
-      const iss = expand(issuer.issuer);
-      if (issuers.some((i) => i.issuer === iss)) {
-        throw configError(scope, `'${where}issuer' is trusted twice (got '${iss}')`);
-      }
-      issuers.push({ issuer: iss, audience: issuer.audience ?? null, jwksUri: expand(jwksUri) });
+      trust(where, { issuer: expand(issuer.issuer), audience: issuer.audience ?? null, jwksUri: expand(jwksUri) });
     }
   };
   const addAnyTenant = (where: string, issuer: TokenIssuer, jwksUri: string) => {
@@ -66,10 +68,7 @@ export function resolveIssuers(scope: IConstruct, props: SecureApiProps): Issuer
     if (typeof claim !== 'string' || claim.length === 0) {
       throw configError(scope, `'${where}tenantIdClaim' must be a claim name (got ${JSON.stringify(claim)})`);
     }
-    if (issuers.some((i) => i.issuer === issuer.issuer)) {
-      throw configError(scope, `'${where}issuer' is trusted twice (got '${issuer.issuer}')`);
-    }
-    issuers.push({ issuer: issuer.issuer, audience: issuer.audience ?? null, jwksUri, anyTenant: { claim } });
+    trust(where, { issuer: issuer.issuer, audience: issuer.audience ?? null, jwksUri, anyTenant: { claim } });
   };
   if (props.issuer !== undefined) {
     add('', { issuer: props.issuer, audience: props.audience, allowAnyAudience: props.allowAnyAudience, jwksUri: props.jwksUri });

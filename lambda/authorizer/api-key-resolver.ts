@@ -2,6 +2,7 @@
  * API key source AUTHORIZER: maps the token's client claim to the API key of that client, and reads each key's value
  * once. API Gateway then meters the request against the usage plan of the returned `usageIdentifierKey`.
  */
+import { claimValue } from '../../lib/common/access-rules';
 import type { ApiKeyMappingConfig } from '../../lib/common/authorizer-config';
 
 /** Reads the value of an API Gateway API key by its id. */
@@ -23,7 +24,7 @@ export function createApiKeyResolver(mapping: ApiKeyMappingConfig, fetchValue: A
   const values = new Map<string, Promise<string>>();
   return {
     keyIdFor(claims) {
-      const client = Object.prototype.hasOwnProperty.call(claims, mapping.claim) ? claims[mapping.claim] : undefined;
+      const client = claimValue(claims, mapping.claim);
       if (typeof client !== 'string' || !Object.prototype.hasOwnProperty.call(mapping.keyIds, client)) return undefined;
       return mapping.keyIds[client];
     },

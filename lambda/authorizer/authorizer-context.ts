@@ -1,11 +1,7 @@
 /** The flat context the authorizer hands to integrations (`event.requestContext.authorizer.<key>`). */
 import { AuthorizerContextKey } from '../../lib/common/authorizer-config';
-import { tokenScopes } from '../../lib/common/access-rules';
+import { claimValue, tokenScopes } from '../../lib/common/access-rules';
 import type { Principal } from './claim-checks';
-
-function own(claims: Record<string, unknown>, name: string): unknown {
-  return Object.prototype.hasOwnProperty.call(claims, name) ? claims[name] : undefined;
-}
 
 /**
  * The OAuth client the token was issued to: `client_id` (RFC 9068, Cognito, Duende), `azp` (OIDC, Entra ID v2.0),
@@ -14,25 +10,25 @@ function own(claims: Record<string, unknown>, name: string): unknown {
  */
 export function clientIdOf(claims: Record<string, unknown>): string {
   for (const name of ['client_id', 'azp', 'appid', 'cid']) {
-    const value = own(claims, name);
+    const value = claimValue(claims, name);
     if (typeof value === 'string' && value.length > 0) return value;
   }
   // A Cognito ID token's audience is the app client it was issued to (an access token's audience is the API).
-  const aud = own(claims, 'aud');
-  return own(claims, 'token_use') === 'id' && typeof aud === 'string' ? aud : '';
+  const aud = claimValue(claims, 'aud');
+  return claimValue(claims, 'token_use') === 'id' && typeof aud === 'string' ? aud : '';
 }
 
 /** The tenant id from the configured tenant claim, or undefined when the claim is missing, empty or not a string. */
 export function tenantOf(claims: Record<string, unknown>, tenantClaim: string): string | undefined {
-  const value = own(claims, tenantClaim);
+  const value = claimValue(claims, tenantClaim);
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 /** The authorizer context: flat strings under the keys of {@link AuthorizerContextKey}. */
 export function buildAuthorizerContext(claims: Record<string, unknown>, principal: Principal, tenant: string):
 Record<string, string> {
-  const sub = own(claims, 'sub');
-  const iss = own(claims, 'iss');
+  const sub = claimValue(claims, 'sub');
+  const iss = claimValue(claims, 'iss');
   return {
     [AuthorizerContextKey.SUBJECT]: typeof sub === 'string' ? sub : '',
     [AuthorizerContextKey.PRINCIPAL]: principal.value,

@@ -2,6 +2,7 @@
  * Checks on a verified payload that aws-jwt-verify does not make: it validates `exp` and `nbf` only when present,
  * and ignores `iat` and `sub`; and the principal the token names.
  */
+import { claimValue } from '../../lib/common/access-rules';
 import { UnauthorizedError } from './errors';
 
 /** Options of {@link checkClaims}. */
@@ -50,7 +51,7 @@ export const DEFAULT_PRINCIPAL_CLAIMS: readonly string[] = Object.freeze(['sub']
  */
 export function principalOf(payload: Record<string, unknown>, principalClaims: readonly string[]): Principal {
   for (const claim of principalClaims) {
-    const value = Object.prototype.hasOwnProperty.call(payload, claim) ? payload[claim] : undefined;
+    const value = claimValue(payload, claim);
     if (typeof value === 'string' && value.length > 0) return { claim, value };
   }
   throw new UnauthorizedError('missing_principal');

@@ -31,6 +31,7 @@ import type { DecomposedJwt } from 'aws-jwt-verify/jwt';
 import type { JwtHeader, JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { JwtVerifierBase, JwtVerifierProperties, VerifyProperties } from 'aws-jwt-verify/jwt-verifier';
 import { AuthorizerConfig, TENANT_ID, TENANT_PLACEHOLDER } from '../../lib/common/authorizer-config';
+import { claimValue } from '../../lib/common/access-rules';
 import { cognitoIssuers } from './config';
 import { AuthorizerUnavailableError, UnauthorizedError, UnauthorizedReason } from './errors';
 import { assertKeyFitsAlgorithm, KeyAlgorithmMismatchError } from './key-fit';
@@ -193,8 +194,7 @@ export function createJwtVerification(
         const match = tenantIssuer(token.iss);
         if (match === undefined) throw new UnauthorizedError('unknown_issuer');
         // The tenant the issuer names must be the tenant the token names: Entra ID's rule for multi-tenant apps.
-        const claimed = Object.prototype.hasOwnProperty.call(token.payload, match.template.claim) ? token.payload[match.template.claim] : undefined;
-        if (claimed !== match.tenant) throw new UnauthorizedError('invalid_issuer');
+        if (claimValue(token.payload, match.template.claim) !== match.tenant) throw new UnauthorizedError('invalid_issuer');
         issuer = {
           jwksUri: match.template.jwksUri,
           properties: { ...common, issuer: token.iss, audience: match.template.audience },
