@@ -12,3 +12,5 @@ export { EncryptedTable, EncryptedTableProps } from './encrypted-table';
 export { AuditTrail, AuditTrailProps, TableDataEvents } from './audit-trail';
 export { SecureFunction, SecureFunctionCaller, SecureFunctionProps } from './secure-function';
 export { AuthorizerContextKey } from './common/authorizer-config';
+export { SecurityMonitoring, SecurityMonitoringProps } from './security-monitoring';
+export { AlarmOptions, MonitoringOptions, SecurityAlarmsOptions } from './security-monitoring-props';

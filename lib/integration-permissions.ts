@@ -1,4 +1,5 @@
-import { Stack } from 'aws-cdk-lib';
+import { CfnElement, Stack } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IConstruct } from 'constructs';
 
@@ -43,4 +44,22 @@ export function oversizedFunctionPolicies(scope: IConstruct): string[] {
       + 'which permits this API once instead of twice per method');
   }
   return problems;
+}
+
+/**
+ * The Lambda functions of the API's stack that its methods invoke: those its `LambdaIntegration`s gave API Gateway
+ * permission to call (per method, or API-wide with `scopePermissionToMethod: false`). A function of another stack is
+ * referenced by an import, not a logical id, and is not found.
+ */
+export function integrationFunctions(api: apigw.RestApi): lambda.IFunction[] {
+  const stack = Stack.of(api);
+  const invoked = new Set<string>();
+  for (const node of api.node.findAll()) {
+    if (!(node instanceof lambda.CfnPermission) || node.principal !== 'apigateway.amazonaws.com') continue;
+    const logicalId = stack.resolve(node.functionName)?.['Fn::GetAtt']?.[0];
+    if (typeof logicalId === 'string') invoked.add(logicalId);
+  }
+  if (invoked.size === 0) return [];
+  return stack.node.findAll().filter((node): node is lambda.Function => node instanceof lambda.Function
+    && Stack.of(node) === stack && invoked.has(stack.getLogicalId(node.node.defaultChild as CfnElement)));
 }

@@ -10,6 +10,7 @@ import { AuditTrail, TableDataEvents } from './audit-trail';
 import { ClaimCondition } from './claim-condition';
 import { FirewallRuleOptions } from './edge-firewall';
 import { EncryptedTableProps } from './encrypted-table';
+import { MonitoringOptions } from './security-monitoring-props';
 import { ApiClientOptions, ThrottleOptions, UsagePlanOptions } from './usage-plans';
 
 /** A trusted OpenID Connect / OAuth 2.0 token issuer. */
@@ -453,4 +454,10 @@ export interface SecureApiProps {
    * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html
    */
   readonly cloudWatchRole?: boolean;
+  /**
+   * Threat monitoring: security metrics from the authorizer's decisions, alarms, alerts on changes that weaken the
+   * stack's controls, a dashboard, and an encrypted SNS topic that notifies people (README: "Monitoring" and "Runbook").
+   * @default - every alarm and alert on, with a new encrypted topic that nobody is subscribed to yet
+   */
+  readonly monitoring?: MonitoringOptions;
 }

@@ -1,11 +1,11 @@
-import { Annotations, Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { accountLogging, accountLoggingCheck, cloudWatchRoleByDefault, sharedTrail } from './account-resources';
 import { AuditTrail } from './audit-trail';
 import { AuthorizerConfig, IssuerConfig } from './common/authorizer-config';
@@ -16,11 +16,12 @@ import { EdgeFirewall } from './edge-firewall';
 import { EncryptedTable } from './encrypted-table';
 import { configError, configMessage } from './errors';
 import { resolveIssuers } from './issuers';
-import { oversizedFunctionPolicies } from './integration-permissions';
+import { integrationFunctions, oversizedFunctionPolicies } from './integration-permissions';
 import { JwtAuthorizer } from './jwt-authorizer';
 import { createLogKey } from './kms-keys';
 import { addCustomDomain } from './custom-domain';
 import { AccessRuleOptions, SecureApiProps, SecureRouteOptions } from './secure-api-props';
+import { SecurityMonitoring } from './security-monitoring';
 import { accessLogFormat, acknowledgeApiFindings, addGatewayResponses, ipAllowListPolicy, SourceAccountOnPermissions } from './stage-settings';
 import { ApiClientOptions, UsagePlanOptions, usagePlanMethodKey, validateClient, validateUsagePlan } from './usage-plans';
 import { validateProps } from './validate-props';
@@ -69,6 +70,8 @@ export class SecureApi extends Construct {
    * `secure-api/cors` module); empty when CORS is off. Proxy integrations must send the CORS headers themselves.
    */
   public readonly corsEnvironment: { [name: string]: string };
+  /** The threat monitoring: metrics, alarms, change alerts, dashboard and the topic that notifies people. */
+  public readonly monitoring: SecurityMonitoring;
 
   private readonly routes = new Map<string, RouteEntry>();
   /** The methods addRoute created: any other method of the RestApi fails synth. */
@@ -212,6 +215,19 @@ export class SecureApi extends Construct {
     if (props.customDomain) {
       this.domainName = addCustomDomain(this, this.api, props.customDomain);
     }
+
+    this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
+      ...props.monitoring,
+      api: this.api,
+      authorizerFunction: this.authorizerFunction,
+      authorizerLogGroup: this.authorizer.logGroup,
+      accessLogGroup: this.accessLogGroup,
+      webAcl: this.webAcl,
+      table: this.table,
+      removalPolicy,
+    });
+    // The functions behind the routes and the plans with quotas are known once every route and plan is declared.
+    Aspects.of(this).add(new CompleteMonitoring(this), { priority: AspectPriority.MUTATING });
 
     for (const [key, options] of Object.entries(props.routes ?? {})) {
       this.addRoute(key, options);
@@ -424,6 +440,17 @@ export class SecureApi extends Construct {
     return errors.map((message) => configMessage(this, message));
   }
 
+  /**
+   * Adds the alarms of the functions behind the routes and of the plans' quotas.
+   * @internal
+   */
+  public _completeMonitoring(): void {
+    this.monitoring._complete({
+      functions: integrationFunctions(this.api).filter((fn) => fn !== this.authorizerFunction),
+      quotaMetrics: [],
+    });
+  }
+
   /** Runs a route-model check, turning its error into this construct's configuration error. */
   private routeModel<T>(check: () => T): T {
     try {
@@ -431,6 +458,15 @@ export class SecureApi extends Construct {
     } catch (e) {
       throw e instanceof RouteTableError ? configError(this, `'routes': ${e.message}`) : e;
     }
+  }
+}
+
+/** Completes a SecureApi's monitoring when the app's aspects run, after every route and plan is declared. */
+class CompleteMonitoring {
+  constructor(private readonly secureApi: SecureApi) {}
+
+  public visit(node: IConstruct): void {
+    if (node === this.secureApi) this.secureApi._completeMonitoring();
   }
 }
 

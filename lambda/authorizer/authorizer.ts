@@ -14,6 +14,7 @@ import type {
 import type { Fetcher } from 'aws-jwt-verify/https';
 import type { AuthorizerConfig } from '../../lib/common/authorizer-config';
 import { unmetRequirement } from '../../lib/common/access-rules';
+import { Decision, DECISION_LOG_MESSAGE, FAILURE_LOG_MESSAGE } from '../../lib/common/decision-reasons';
 import { buildPolicy, parseMethodArn, PolicyDocument, policyAllows } from '../../lib/common/execute-api-policy';
 import { createPolicyCache } from '../../lib/common/policy-cache';
 import { RouteEntry, routeKey, routeMatcher } from '../../lib/common/route-model';
@@ -37,7 +38,7 @@ export const UNAUTHORIZED_MESSAGE = 'Unauthorized';
 export const FAILURE_MESSAGE = 'Authorizer failure';
 
 /** The outcome of one authorization, as logged. */
-export type Decision = 'allow' | 'deny' | 'unauthorized' | 'error';
+export type { Decision };
 
 /** The reason logged with a decision: `authorized` for allow. */
 export type DecisionReason = 'authorized' | DenyReason | UnauthorizedReason | ErrorReason;
@@ -201,14 +202,14 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
         throw new AuthorizerUnavailableError('internal_error', 'malformed methodArn in the authorizer event', { cause: err });
       }
       const verdict = await decide(event, requested, log);
-      logger.info('authorization decision', {
+      logger.info(DECISION_LOG_MESSAGE, {
         decision: verdict.decision, reason: verdict.reason, ...log, durationMs: Date.now() - started,
       });
       return verdict.result;
     } catch (err) {
       if (err instanceof UnauthorizedError) {
         // Only the reason code: never the token, its parts, or messages that may quote them.
-        logger.info('authorization decision', {
+        logger.info(DECISION_LOG_MESSAGE, {
           decision: 'unauthorized', reason: err.reason, ...log, durationMs: Date.now() - started,
         });
         throw new Error(UNAUTHORIZED_MESSAGE);
@@ -216,7 +217,7 @@ export function createAuthorizer(config: AuthorizerConfig, deps: AuthorizerDepen
       const failure = err instanceof AuthorizerUnavailableError ? err
         : new AuthorizerUnavailableError('internal_error', 'unexpected failure', { cause: err });
       const cause = failure.cause instanceof Error ? failure.cause : undefined;
-      logger.error('authorization failed', {
+      logger.error(FAILURE_LOG_MESSAGE, {
         decision: 'error',
         reason: failure.reason,
         ...log,

@@ -4,46 +4,10 @@
  * Deny decisions (403) are not errors: they are policies.
  */
 
-/** Why a request is answered 401: the token is missing, malformed, not trusted or not (or no longer) valid. */
-export type UnauthorizedReason =
-  | 'missing_token'
-  | 'invalid_scheme'
-  | 'token_too_large'
-  | 'malformed_token'
-  | 'malformed_header'
-  | 'malformed_payload'
-  | 'alg_not_allowed'
-  | 'embedded_key_header'
-  | 'crit_header'
-  | 'b64_header'
-  | 'unsupported_header'
-  | 'missing_kid'
-  | 'unknown_issuer'
-  | 'unknown_kid'
-  | 'invalid_jwk'
-  | 'invalid_signature'
-  | 'invalid_issuer'
-  | 'invalid_audience'
-  | 'invalid_token_use'
-  | 'token_expired'
-  | 'token_not_yet_valid'
-  | 'missing_exp'
-  | 'missing_iat'
-  | 'iat_in_future'
-  | 'lifetime_exceeded'
-  | 'missing_principal';
+import type { DenyReason, ErrorReason, UnauthorizedReason } from '../../lib/common/decision-reasons';
 
-/** Why a verified token gets a deny policy (403). */
-export type DenyReason =
-  | 'insufficient_scope'
-  | 'claim_mismatch'
-  | 'unknown_route'
-  | 'route_shadowed'
-  | 'missing_tenant'
-  | 'unknown_client';
-
-/** Why the authorizer could not decide (500): a dependency failed or the authorizer is broken. */
-export type ErrorReason = 'jwks_unavailable' | 'api_key_unavailable' | 'internal_error';
+/** The reason codes, one list shared with the construct's metric filters and alarms. */
+export type { DenyReason, ErrorReason, UnauthorizedReason };
 
 /** A request that must be answered 401; `reason` is logged, never returned to the caller. */
 export class UnauthorizedError extends Error {
