@@ -261,7 +261,8 @@ export class SecurityMonitoring extends Construct {
     if (this.monitoredFunctions.has(fn)) return;
     this.monitoredFunctions.add(fn);
     // The function's path in its stack, e.g. `Items-Handler-Function`: unique there, and readable in an alarm name.
-    const label = fn.node.scopes.slice(1).map((s) => s.node.id).join('-').replace(/[^A-Za-z0-9-]/g, '').slice(0, 100);
+    const scopes = fn.node.scopes;
+    const label = scopes.slice(scopes.indexOf(Stack.of(fn)) + 1).map((s) => s.node.id).join('-').replace(/[^A-Za-z0-9-]/g, '').slice(0, 100);
     const errors = this.addAlarm('integrationErrors', fn.metricErrors({ statistic: 'Sum' }), label);
     const throttles = this.addAlarm('integrationThrottles', fn.metricThrottles({ statistic: 'Sum' }), label);
     this.functionRows.push([

@@ -219,7 +219,7 @@ describe('SecureApi defaults', () => {
 
   test('every key rotates and lets only AWS services create grants', () => {
     const keys = resourcesOf(template, 'AWS::KMS::Key');
-    expect(keys).toHaveLength(3);
+    expect(keys).toHaveLength(4);
     for (const key of keys) {
       expect(key.Properties.EnableKeyRotation).toBe(true);
       expect(key.Properties.KeyPolicy.Statement).toContainEqual(expect.objectContaining({
