@@ -17,5 +17,6 @@ new DemoStack(app, context('stackName') ?? 'SecureApiDemo', {
   removalPolicy: context('removalPolicy') === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
   ipAllowList: list(context('ipAllowList')),
   corsOrigins: list(context('corsOrigins')),
+  alarmEmails: list(context('alarmEmails')),
 });
 addCompliancePacks(app);

@@ -26,6 +26,8 @@ export interface DemoStackProps extends StackProps {
   readonly writeScope?: string;
   /** Origins of browser pages that may call the API (CORS). @default - no CORS */
   readonly corsOrigins?: string[];
+  /** Email addresses subscribed to the alarms and change alerts. @default - none */
+  readonly alarmEmails?: string[];
 }
 
 /** The demo: a SecureApi in front of the owner-scoped items service, with two API clients in two plans. */
@@ -46,6 +48,7 @@ export class DemoStack extends Stack {
       apiKeySource: props.apiKeySource,
       ipAllowList: props.ipAllowList,
       cors: props.corsOrigins?.length ? { allowOrigins: props.corsOrigins } : undefined,
+      monitoring: { alarmEmails: props.alarmEmails },
       removalPolicy,
       // The demo deploys to a fresh account, which has no API Gateway logging role yet: set it whatever the app's
       // feature flags say (cdk init apps set @aws-cdk/aws-apigateway:disableCloudWatchRole), or the stage fails to
