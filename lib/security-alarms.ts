@@ -56,8 +56,8 @@ export const SECURITY_ALARMS: { readonly [N in SecurityAlarmName]-?: SecurityAla
     id: 'WafRateLimited', kind: 'count', threshold: 100, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1,
     description: "Requests the web ACL's rate-based rules answered 429 (per IP and per caller)",
   },
-  api5xxRate: {
-    id: 'Api5xxRate', kind: 'rate', threshold: 0.05, periodMinutes: 1, evaluationPeriods: 5, datapointsToAlarm: 3,
+  serverErrorRate: {
+    id: 'ServerErrorRate', kind: 'rate', threshold: 0.05, periodMinutes: 1, evaluationPeriods: 5, datapointsToAlarm: 3,
     description: 'Share of requests the API answered with 5XX',
   },
   apiLatencyP99: {

@@ -13,7 +13,7 @@ export interface AlarmOptions {
   readonly enabled?: boolean;
   /**
    * The value at or above which the alarm fires: a count of requests or events in one period, a rate from 0 to 1
-   * (`api5xxRate`), milliseconds (`apiLatencyP99`) or a percentage (`quotaNearLimit`).
+   * (`serverErrorRate`), milliseconds (`apiLatencyP99`) or a percentage (`quotaNearLimit`).
    * @default - the alarm's default in the README's runbook
    */
   readonly threshold?: number;
@@ -80,7 +80,7 @@ export interface SecurityAlarmsOptions {
    * The share of requests the API answered with 5XX, from 0 to 1.
    * @default - 0.05 in 3 of 5 one-minute periods
    */
-  readonly api5xxRate?: AlarmOptions;
+  readonly serverErrorRate?: AlarmOptions;
   /**
    * The API's 99th percentile latency, milliseconds.
    * @default - 2500 ms in 3 consecutive 5-minute periods

@@ -172,7 +172,7 @@ export class SecurityMonitoring extends Construct {
       label: 'RateLimitPerIp + RateLimitPerCaller',
     }));
     const stage = props.api.deploymentStage;
-    this.addAlarm('api5xxRate', stage.metricServerError({ statistic: 'Average' }));
+    this.addAlarm('serverErrorRate', stage.metricServerError({ statistic: 'Average' }));
     this.addAlarm('apiLatencyP99', stage.metricLatency({ statistic: 'p99' }));
     if (props.table) {
       const table = props.table;

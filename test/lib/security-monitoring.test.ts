@@ -35,7 +35,7 @@ function expectedMetrics(namespace: string, webAcl: string, apiName: string): { 
     AuthorizerThrottles: { namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName: 'AUTHORIZER' }, stat: 'Sum' },
     WafBlocked: waf('ALL'),
     WafRateLimited: [waf('RateLimitPerIp'), waf('RateLimitPerCaller')],
-    Api5xxRate: stage('5XXError', 'Average'),
+    ServerErrorRate: stage('5XXError', 'Average'),
     ApiLatencyP99: stage('Latency', 'p99'),
     TableThrottles: [
       { namespace: 'AWS/DynamoDB', metricName: 'ReadThrottleEvents', dimensions: { TableName: 'TABLE' }, stat: 'Sum' },
@@ -241,7 +241,7 @@ describe('SecureApi monitoring options', () => {
 
   test.each([
     [{ rejectedTokens: { threshold: 0 } }, "'monitoring.alarms.rejectedTokens.threshold' must be a number greater than 0 (got 0)"],
-    [{ api5xxRate: { threshold: 5 } }, "'monitoring.alarms.api5xxRate.threshold' must be a rate greater than 0 and at most 1 (got 5)"],
+    [{ serverErrorRate: { threshold: 5 } }, "'monitoring.alarms.serverErrorRate.threshold' must be a rate greater than 0 and at most 1 (got 5)"],
     [{ quotaNearLimit: { threshold: 120 } }, "'monitoring.alarms.quotaNearLimit.threshold' must be a percentage greater than 0 and at most 100 (got 120)"],
     [{ wafBlocked: { period: Duration.seconds(90) } }, "'monitoring.alarms.wafBlocked.period' must be a whole number of minutes (got 90 seconds)"],
     [{ wafBlocked: { period: Duration.hours(2), evaluationPeriods: 13 } }, "'monitoring.alarms.wafBlocked.evaluationPeriods' must be a whole number from 1, with 'period' × 'evaluationPeriods' at most one day (got 13 of 120 minutes)"],
