@@ -2,6 +2,8 @@
  * SecureApi's threat monitoring: the topic and its key, the metric filters, the alarms (each on the right metric with
  * its documented default), their options, and the dashboard.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -257,3 +259,23 @@ describe('SecureApi monitoring options', () => {
   });
 });
 
+
+describe('the README runbook', () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const table = readme.split('<!-- runbook: alarms -->')[1].split('\n\n')[0];
+  const rows = new Map(table.split('\n').filter((l) => l.startsWith('| `')).map((l) => {
+    const cells = l.split(' | ');
+    return [cells[0].replace(/^\| `|`$/g, ''), cells];
+  }));
+
+  test('has a row for every alarm, with its default threshold and window, its meaning and first steps', () => {
+    expect([...rows.keys()]).toEqual(Object.values(SECURITY_ALARMS).map((d) => d.id));
+    for (const d of Object.values(SECURITY_ALARMS)) {
+      const window = d.evaluationPeriods === 1 ? `${d.periodMinutes} min` : `${d.datapointsToAlarm} of ${d.evaluationPeriods} periods of ${d.periodMinutes} min`;
+      const [, defaults, means, steps] = rows.get(d.id)!;
+      expect([d.id, defaults]).toEqual([d.id, `≥ ${d.threshold} in ${window}`]);
+      expect(means.length).toBeGreaterThan(30);
+      expect(steps.length).toBeGreaterThan(30);
+    }
+  });
+});
