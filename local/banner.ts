@@ -15,6 +15,8 @@ export interface BannerInput {
   readonly model: LocalApiModel;
   readonly template: CfnTemplate;
   readonly url: string;
+  /** The local run's security counters (JSON). */
+  readonly securityUrl: string;
   readonly issuer: string;
   readonly audience: string;
   readonly dynamoEndpoint: string;
@@ -95,6 +97,8 @@ export function renderBanner(input: BannerInput): string {
   lines.push(`  Issuer    ${input.issuer}  (audience ${input.audience}; discovery ${input.issuer}/.well-known/openid-configuration)`);
   lines.push(`  DynamoDB  ${input.dynamoEndpoint}  (dynalite; table ${model.tables.map((t) => t.tableName).join(', ')})`);
   lines.push(`  Data      ${input.dataDir === undefined ? 'in memory: nothing is kept after Ctrl-C' : `${input.dataDir} (kept across restarts)`}`);
+  lines.push(`  Security  ${input.securityUrl}  (JSON: authorizer refusals by reason, WAF blocks by rule, 429s, the`);
+  lines.push('            template\'s metric filters; a "security:" line prints here when a refusal count changes)');
   lines.push('', '  Routes');
   for (const method of allMethods(model.root)) {
     const rule = rules.find((r) => r.method === method.httpMethod && r.path === method.resourcePath);

@@ -32,6 +32,7 @@ import { checkRequestHead, parserErrorRefusal } from './request-head';
 import { lowerHeaders, newState, RequestState } from './request-state';
 import { RequestValidator } from './request-validation';
 import { ResponseWriter } from './response-writer';
+import type { SecurityEvent } from './security-signals';
 import { StageThrottle, UsagePlanMeter } from './throttling';
 
 /** An API key with its local value. */
@@ -53,6 +54,8 @@ export interface GatewayOptions {
   readonly quotaOverride?: number;
   /** Receives one line per request. */
   readonly log?: (line: string) => void;
+  /** Receives the refusals that no function logs: WAF blocks, usage plan and stage throttle 429s. */
+  readonly onSecurityEvent?: (event: SecurityEvent) => void;
 }
 
 /** Counters of the gateway. */
@@ -171,6 +174,9 @@ export class LocalGateway {
       } else {
         this.writer.send(res, state, { ...blocked.response, body: Buffer.from(blocked.response.body) });
       }
+      // WAF_FILTERED's status is the template's gateway response: what was written.
+      const status = blocked.response?.statusCode ?? (res.headersSent ? res.statusCode : 403);
+      this.options.onSecurityEvent?.({ kind: 'waf-block', rule: blocked.rule, status });
       return;
     }
 
@@ -235,11 +241,16 @@ export class LocalGateway {
       const methodKey = `${method.resourcePath}/${method.httpMethod}`;
       for (const planId of apiKey.key.planIds) {
         const verdict = this.meter.check(apiKey.key.id, planId, methodKey);
-        if (verdict === 'throttled') throw new GatewayRefusal('THROTTLED');
-        if (verdict === 'quota-exceeded') throw new GatewayRefusal('QUOTA_EXCEEDED');
+        if (verdict !== 'ok') {
+          this.options.onSecurityEvent?.({ kind: 'usage-plan', verdict });
+          throw new GatewayRefusal(verdict === 'throttled' ? 'THROTTLED' : 'QUOTA_EXCEEDED');
+        }
       }
     }
-    if (!this.stageThrottle.take(method.resourcePath, method.httpMethod)) throw new GatewayRefusal('THROTTLED');
+    if (!this.stageThrottle.take(method.resourcePath, method.httpMethod)) {
+      this.options.onSecurityEvent?.({ kind: 'stage-throttle' });
+      throw new GatewayRefusal('THROTTLED');
+    }
 
     const validated = { headers: state.headers, query: state.query, pathParameters: match.pathParameters, body: body.length === 0 ? null : body.toString('utf8') };
     if (method.validateParameters) {

@@ -27,6 +27,8 @@ import { closeServer, listen } from './net';
 import { DEFAULT_DATA_DIR, signingKeyFile, stateFile } from './paths';
 import { MAX_REQUEST_HEAD_BYTES } from './request-head';
 import { writeRunInfo } from './run-info';
+import { isSecurityEndpoint, SECURITY_ENDPOINT_PATH, serveSecurityEndpoint } from './security-endpoint';
+import { SecuritySignals, StatusLinePrinter } from './security-signals';
 import { synthesizeDemo } from './synth';
 import { ensureTlsFiles } from './tls';
 
@@ -77,6 +79,11 @@ export interface LocalApiStats {
 export interface LocalApi {
   /** The base URL callers append `/items` to, e.g. `http://127.0.0.1:3000/prod`. */
   readonly url: string;
+  /**
+   * The local run's security counters (JSON), e.g. `http://127.0.0.1:3000/.local/security`: the authorizer's
+   * decisions by reason, WAF blocks by rule, usage plan and stage 429s, and the template's metric filters.
+   */
+  readonly securityUrl: string;
   /** The local issuer, e.g. `https://localhost:3001`. */
   readonly issuer: string;
   /** The audience of local tokens. */
@@ -211,35 +218,51 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       const id = method.integration.functionLogicalId;
       if (id !== undefined && !roles.has(id)) roles.set(id, 'integration');
     }
-    const hosts = new Map<string, FunctionHost>();
-    for (const logicalId of roles.keys()) {
+    const hosted = new Map([...roles].flatMap(([logicalId, role]) => {
       const fn = model.functions.get(logicalId);
-      if (fn === undefined) continue;
+      return fn === undefined ? [] : [[logicalId, { fn, role }] as const];
+    }));
+    const signals = SecuritySignals.fromTemplate(template, resolver, hosted);
+    const hosts = new Map<string, FunctionHost>();
+    for (const [logicalId, { fn }] of hosted) {
       const name = displayName(logicalId);
       const host = new FunctionHost({
         fn,
         environment: lambdaEnvironment(fn, { caCert: tls.caCert, dynamoEndpoint: dynamo.endpoint, apiGatewayEndpoint: controlPlane.endpoint }),
         maxEnvironments: options.maxConcurrency ?? DEFAULT_MAX_ENVIRONMENTS,
-        onLog: log === undefined ? undefined : (line) => log(`  [${name}] ${line}`),
+        onLog: (line) => {
+          // Each line is a log event of the function's log group, as CloudWatch Logs would receive it.
+          signals.recordLogLine(logicalId, line);
+          log?.(`  [${name}] ${line}`);
+        },
       });
       hosts.set(logicalId, host);
       cleanups.push(() => host.stop());
     }
-    const warnings = [...model.warnings];
+    const warnings = [...model.warnings, ...signals.warnings];
     const warmed = await Promise.all([...hosts.entries()].map(async ([logicalId, host]) => [logicalId, await host.warm()] as const));
     for (const [logicalId, result] of warmed) {
       if (!result.ok) warnings.push(`function ${logicalId} failed to initialise (${result.errorType}: ${result.errorMessage}); its requests answer 5xx`);
     }
 
     const firewall = new LocalFirewall(template);
-    const gateway = new LocalGateway({ model, functions: hosts, apiKeys: keys, env: LOCAL_ENVIRONMENT, firewall, quotaOverride: options.quotaOverride, log });
-    const server: Server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, gateway.listener);
+    const gateway = new LocalGateway({
+      model, functions: hosts, apiKeys: keys, env: LOCAL_ENVIRONMENT, firewall, quotaOverride: options.quotaOverride, log,
+      onSecurityEvent: (event) => signals.record(event),
+    });
+    // The security endpoint lies outside every stage, where no API route can be (security-endpoint.ts).
+    const server: Server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, (req, res) => {
+      if (isSecurityEndpoint(req.url)) serveSecurityEndpoint(signals, req, res);
+      else gateway.listener(req, res);
+    });
     server.on('clientError', gateway.clientErrorListener);
     // Lambda's own limits bound request handling; the HTTP server must not cut a slow integration short.
     server.requestTimeout = 0;
     await listen(server, options.port ?? 3000, 'API (--port)');
     cleanups.push(() => closeServer(server));
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${model.stageName}`;
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = `${origin}/${model.stageName}`;
+    const securityUrl = `${origin}${SECURITY_ENDPOINT_PATH}`;
 
     const clientKeys = keys.map((k) => {
       const planLogicalId = Object.keys(synth.planNames).find((id) => k.key.planIds.includes(resolver.ids.ref(id)));
@@ -260,16 +283,19 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     }
     if (options.verbose) {
       console.log(renderBanner({
-        model, template, url, issuer: issuer.url, audience: LOCAL_AUDIENCE, dynamoEndpoint: dynamo.endpoint,
+        model, template, url, securityUrl, issuer: issuer.url, audience: LOCAL_AUDIENCE, dynamoEndpoint: dynamo.endpoint,
         dataDir: inMemory ? undefined : dataDir, keys: clientKeys, quotaOverride: options.quotaOverride, warnings,
         defaultDataDir: dataDir === DEFAULT_DATA_DIR,
         sampleToken: inMemory ? signJwt(key, tokenClaims(issuer.url, LOCAL_AUDIENCE, sampleClaims(model.apiKeySource, clientKeys[0]?.client))) : undefined,
       }));
+      const printer = new StatusLinePrinter(signals, (line) => console.log(line));
+      cleanups.push(() => printer.stop());
     }
 
     let stopping: Promise<void> | undefined;
     return {
       url,
+      securityUrl,
       issuer: issuer.url,
       audience: LOCAL_AUDIENCE,
       apiKeys: Object.fromEntries(clientKeys.map((k) => [k.client, k.value])),
