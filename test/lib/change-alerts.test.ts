@@ -245,6 +245,12 @@ describe('ChangeAlerts rules', () => {
     });
   });
 
+  // Event pattern size: 2,048 characters by default (an adjustable quota), counted on the deployed pattern.
+  // @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-quota.html
+  test.each(Object.keys(alerts.rules))('%s fits the default event pattern size quota with realistic identifiers', (id) => {
+    expect(JSON.stringify(resolveCfn(ruleOf(id).Properties.EventPattern, OURS)).length).toBeLessThanOrEqual(2048);
+  });
+
   test('every alert has a record of its kind in the cases below', () => {
     expect([...new Set(FIRES.map(([id]) => id))].sort()).toEqual(alerts.definitions.map((d) => d.id).sort());
   });
