@@ -2,6 +2,7 @@ import { Fn, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { configError } from './errors';
 
@@ -312,6 +313,13 @@ export interface ChangeAlertsProps extends ChangeAlertTargets {
    * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
    */
   readonly topic: sns.ITopic;
+  /**
+   * Where EventBridge puts an alert it could not publish (the topic deleted, its policy or key changed), so that a
+   * broken notification path loses nothing. An encrypted queue's key must let `events.amazonaws.com` use it.
+   * @default - none: an alert EventBridge cannot deliver after its retries is dropped
+   * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+   */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 /**
@@ -342,7 +350,7 @@ export class ChangeAlerts extends Construct {
         description: `SecureApi change alert: ${definition.description}`,
         eventPattern: definition.eventPattern,
       });
-      rule.addTarget(new targets.SnsTopic(props.topic, { message: alertMessage(definition) }));
+      rule.addTarget(new targets.SnsTopic(props.topic, { message: alertMessage(definition), deadLetterQueue: props.deadLetterQueue }));
       this.rules[definition.id] = rule;
     }
   }

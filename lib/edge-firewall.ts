@@ -126,6 +126,8 @@ export class EdgeFirewall extends Construct {
   public readonly webAcl: wafv2.CfnWebACL;
   /** The log group that receives WAF logs. */
   public readonly logGroup: logs.LogGroup;
+  /** The IP sets of the deny and allow lists (none without `denyCidrs` and `allowCidrs`). */
+  public readonly ipSets: wafv2.CfnIPSet[] = [];
 
   constructor(scope: Construct, id: string, props: EdgeFirewallProps) {
     super(scope, id);
@@ -161,12 +163,12 @@ export class EdgeFirewall extends Construct {
       addRule('DisallowedOrigin', disallowedOriginStatement(props.allowOrigins), block(FORBIDDEN_BODY, 403, [{ name: 'Vary', value: 'Origin' }]));
     }
     if (props.denyCidrs?.length) {
-      for (const [family, set] of this.ipSets('Deny', props.denyCidrs)) {
+      for (const [family, set] of this.ipSetsOf('Deny', props.denyCidrs)) {
         addRule(`DenyList${family}`, { ipSetReferenceStatement: { arn: set.attrArn } }, block(FORBIDDEN_BODY, 403));
       }
     }
     if (props.allowCidrs?.length) {
-      const sets = this.ipSets('Allow', props.allowCidrs).map(([, set]) => ({ ipSetReferenceStatement: { arn: set.attrArn } }));
+      const sets = this.ipSetsOf('Allow', props.allowCidrs).map(([, set]) => ({ ipSetReferenceStatement: { arn: set.attrArn } }));
       const inAllowList = sets.length === 1 ? sets[0] : { orStatement: { statements: sets } };
       addRule('NotInAllowList', { notStatement: { statement: inAllowList } }, block(FORBIDDEN_BODY, 403));
     }
@@ -271,13 +273,13 @@ export class EdgeFirewall extends Construct {
     });
   }
 
-  private ipSets(purpose: 'Deny' | 'Allow', cidrs: string[]): Array<['V4' | 'V6', wafv2.CfnIPSet]> {
+  private ipSetsOf(purpose: 'Deny' | 'Allow', cidrs: string[]): Array<['V4' | 'V6', wafv2.CfnIPSet]> {
     const v4 = cidrs.filter((c) => !c.includes(':'));
     const v6 = cidrs.filter((c) => c.includes(':'));
     const sets: Array<['V4' | 'V6', wafv2.CfnIPSet]> = [];
     for (const [family, addresses] of [['V4', v4], ['V6', v6]] as const) {
       if (addresses.length > 0) {
-        sets.push([family, new wafv2.CfnIPSet(this, `${purpose}${family}`, {
+        sets.push([family, this.addIpSet(`${purpose}${family}`, {
           scope: 'REGIONAL',
           ipAddressVersion: family === 'V4' ? 'IPV4' : 'IPV6',
           addresses,
@@ -287,6 +289,12 @@ export class EdgeFirewall extends Construct {
       }
     }
     return sets;
+  }
+
+  private addIpSet(id: string, props: wafv2.CfnIPSetProps): wafv2.CfnIPSet {
+    const set = new wafv2.CfnIPSet(this, id, props);
+    this.ipSets.push(set);
+    return set;
   }
 }
 

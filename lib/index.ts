@@ -14,3 +14,7 @@ export { SecureFunction, SecureFunctionCaller, SecureFunctionProps } from './sec
 export { AuthorizerContextKey } from './common/authorizer-config';
 export { SecurityMonitoring, SecurityMonitoringProps } from './security-monitoring';
 export { AlarmOptions, MonitoringOptions, SecurityAlarmsOptions } from './security-monitoring-props';
+export {
+  ChangeAlertDefinition, ChangeAlerts, ChangeAlertsProps, ChangeAlertTargets, RestApiAlertTarget, TableAlertTarget,
+  TrailAlertTarget, WebAclAlertTarget,
+} from './change-alerts';

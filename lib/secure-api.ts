@@ -225,6 +225,13 @@ export class SecureApi extends Construct {
       webAcl: this.webAcl,
       table: this.table,
       removalPolicy,
+      changeAlertTargets: {
+        keyArns: [this.logKey, this.tableKey, this.auditTrail?.encryptionKey].filter((k): k is kms.IKey => k !== undefined).map((k) => k.keyArn),
+        trail: { trailArn: this.trailArn },
+        webAcl: { webAclArn: this.webAcl.attrArn, ipSetArns: this.firewall.ipSets.map((set) => set.attrArn) },
+        api: { restApiId: this.api.restApiId, stageName: this.api.deploymentStage.stageName, stageArn: this.api.deploymentStage.stageArn },
+        table: this.table ? { tableName: this.table.tableName, tableArn: this.table.tableArn } : undefined,
+      },
     });
     // The functions behind the routes and the plans with quotas are known once every route and plan is declared.
     Aspects.of(this).add(new CompleteMonitoring(this), { priority: AspectPriority.MUTATING });

@@ -80,6 +80,10 @@ export const SECURITY_ALARMS: { readonly [N in SecurityAlarmName]-?: SecurityAla
     id: 'TableSystemErrors', kind: 'count', threshold: 1, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1,
     description: 'Table requests that failed with a DynamoDB system error',
   },
+  undeliveredAlerts: {
+    id: 'UndeliveredAlerts', kind: 'count', threshold: 1, periodMinutes: 5, evaluationPeriods: 1, datapointsToAlarm: 1,
+    description: 'Change alerts EventBridge could not publish to the topic, kept in the alert dead-letter queue',
+  },
   quotaNearLimit: {
     id: 'QuotaNearLimit', kind: 'percent', threshold: 80, periodMinutes: 15, evaluationPeriods: 1, datapointsToAlarm: 1,
     description: 'A client of a usage plan has used this share of its quota for the current period, percent',

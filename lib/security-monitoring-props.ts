@@ -107,6 +107,12 @@ export interface SecurityAlarmsOptions {
    */
   readonly tableSystemErrors?: AlarmOptions;
   /**
+   * Change alerts EventBridge could not publish to the topic (the topic or its key policy changed), kept in the alert
+   * dead-letter queue.
+   * @default - 1 in 5 minutes
+   */
+  readonly undeliveredAlerts?: AlarmOptions;
+  /**
    * A client of a usage plan with a quota has used this percentage of its quota in the current period (one alarm per
    * plan with a quota; the quota watcher measures every 15 minutes).
    * @default - 80 percent

@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,8 +9,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
+import { ChangeAlerts, ChangeAlertTargets } from './change-alerts';
 import { configError } from './errors';
 import { createKey } from './kms-keys';
 import { resolveAlarm, ResolvedAlarm, SecurityAlarmName } from './security-alarms';
@@ -35,6 +37,11 @@ export interface SecurityMonitoringProps extends MonitoringOptions {
    * @default - no table alarms
    */
   readonly table?: dynamodb.ITable;
+  /**
+   * The resources whose weakening raises a change alert (unless `changeAlerts: false`).
+   * @default - no change alerts
+   */
+  readonly changeAlertTargets?: ChangeAlertTargets;
   /**
    * What happens to the topic's key when the stack is deleted.
    * @default RemovalPolicy.RETAIN
@@ -62,6 +69,10 @@ export class SecurityMonitoring extends Construct {
   public readonly contributorRules: { [id: string]: cloudwatch.CfnInsightRule } = {};
   /** The dashboard, unless `dashboard: false`. */
   public readonly dashboard?: cloudwatch.Dashboard;
+  /** The change alerts (EventBridge rules on CloudTrail management events), unless `changeAlerts: false`. */
+  public readonly changeAlerts?: ChangeAlerts;
+  /** The queue that keeps change alerts EventBridge could not publish to the topic, with the change alerts. */
+  public readonly alertDeadLetterQueue?: sqs.Queue;
 
   private readonly props: SecurityMonitoringProps;
   private readonly alarmPrefix: string;
@@ -93,8 +104,8 @@ export class SecurityMonitoring extends Construct {
         masterKey: this.topicKey,
         enforceSSL: true,
       });
-      // CloudWatch and EventBridge publish to an encrypted topic only with the use of its key: CloudWatch for this
-      // account's alarms of this construct only; EventBridge's KMS requests carry no source condition keys.
+      // CloudWatch publishes to an encrypted topic only with the use of its key: for this account's alarms of this
+      // construct only. (The change alerts' SNS targets grant EventBridge the same, without conditions.)
       // @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
       this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
         sid: 'AllowCloudWatchAlarmsOfThisApi',
@@ -106,13 +117,7 @@ export class SecurityMonitoring extends Construct {
           ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
         },
       }));
-      this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowEventBridgeRules',
-        principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }));
-    }
+      }
     // The topic policy SecureApi writes (enforceSSL) replaces SNS's default one, which let this account's services
     // publish: CloudWatch is let in again, for this construct's alarms only. EventBridge rule targets add their own.
     // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
@@ -190,6 +195,30 @@ export class SecurityMonitoring extends Construct {
         operations: TABLE_OPERATIONS,
         statistic: 'Sum',
       }));
+    }
+    if (props.changeAlerts !== false && props.changeAlertTargets) {
+      // The topic's own key is watched too: disabling it would silence every alarm and alert.
+      const targets = props.changeAlertTargets;
+      const queueKey = this.topicKey ?? this.eventBridgeKey(props.removalPolicy);
+      this.alertDeadLetterQueue = new sqs.Queue(this, 'AlertDeadLetterQueue', {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: queueKey,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      const reason = "This queue is the dead-letter queue of the change alert rules' SNS targets (EventBridge DeadLetterConfig), which the rule cannot see: a queue behind it would only move undeliverable alerts again, and its depth raises the UndeliveredAlerts alarm.";
+      Validations.of(this.alertDeadLetterQueue).acknowledge(
+        { id: 'AwsSolutions-SQS3', reason },
+        { id: 'Serverless-SQSRedrivePolicy', reason },
+        { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason },
+      );
+      this.changeAlerts = new ChangeAlerts(this, 'ChangeAlerts', {
+        ...targets,
+        keyArns: [...(targets.keyArns ?? []), queueKey.keyArn, ...(this.topicKey && this.topicKey !== queueKey ? [this.topicKey.keyArn] : [])],
+        topic: this.topic,
+        deadLetterQueue: this.alertDeadLetterQueue,
+      });
+      this.addAlarm('undeliveredAlerts', this.alertDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }));
     }
     if (props.dashboard !== false) {
       this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -335,11 +364,40 @@ export class SecurityMonitoring extends Construct {
     return alarm;
   }
 
+  /**
+   * A key for the alert queue when the topic is the user's: EventBridge must be able to use it. (With SecureApi's
+   * topic, the queue shares the topic's key, which the SNS targets already let EventBridge use.)
+   */
+  private eventBridgeKey(removalPolicy?: RemovalPolicy): kms.Key {
+    const key = createKey(this, 'AlertQueueKey', {
+      description: 'SecureApi: encrypts the change alerts EventBridge could not deliver',
+      aliasSuffix: 'alert-queue',
+      removalPolicy: removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    allowEventBridge(key);
+    return key;
+  }
+
   /** The ARN pattern of this construct's alarms: the only ones the topic and its key accept from CloudWatch. */
   private alarmArnPattern(): string {
     const stack = Stack.of(this);
     return `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${this.alarmPrefix}-*`;
   }
+}
+
+/**
+ * Lets EventBridge rules encrypt with the key (an encrypted topic or queue as a target). No source condition: the KMS
+ * requests EventBridge makes for SNS and SQS targets carry none, and a condition would drop every alert.
+ * @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
+ * @see https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html
+ */
+function allowEventBridge(key: kms.Key): void {
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'AllowEventBridgeRules',
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+    actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    resources: ['*'],
+  }));
 }
 
 const TABLE_OPERATIONS = [

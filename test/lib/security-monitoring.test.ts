@@ -47,6 +47,7 @@ function expectedMetrics(namespace: string, webAcl: string, apiName: string): { 
       'TransactGetItems', 'TransactWriteItems'].map((operation) => ({
       namespace: 'AWS/DynamoDB', metricName: 'SystemErrors', dimensions: { TableName: 'TABLE', Operation: operation }, stat: 'Sum',
     })),
+    UndeliveredAlerts: { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'QUEUE' }, stat: 'Maximum' },
     'IntegrationErrors-Backend': { namespace: 'AWS/Lambda', metricName: 'Errors', dimensions: { FunctionName: 'BACKEND' }, stat: 'Sum' },
     'IntegrationThrottles-Backend': { namespace: 'AWS/Lambda', metricName: 'Throttles', dimensions: { FunctionName: 'BACKEND' }, stat: 'Sum' },
   };
@@ -58,10 +59,12 @@ function watchedMetrics(template: Template, alarm: any): unknown {
   for (const [id, r] of Object.entries(template.toJSON().Resources) as [string, any][]) {
     if (r.Type === 'AWS::Lambda::Function') names[id] = /Authorizer/.test(id) ? 'AUTHORIZER' : 'BACKEND';
     if (r.Type === 'AWS::DynamoDB::Table') names[id] = 'TABLE';
+    if (r.Type === 'AWS::SQS::Queue') names[id] = 'QUEUE';
     // A stage's Ref is its name.
     if (r.Type === 'AWS::ApiGateway::Stage') names[id] = r.Properties.StageName;
   }
-  const value = (v: any) => (typeof v === 'object' && v?.Ref ? names[v.Ref] ?? v.Ref : v);
+  const value = (v: any) => (typeof v === 'object' && v?.Ref ? names[v.Ref] ?? v.Ref
+    : typeof v === 'object' && v?.['Fn::GetAtt'] ? names[v['Fn::GetAtt'][0]] ?? v : v);
   const metric = (m: any) => ({
     namespace: m.Namespace,
     metricName: m.MetricName,
@@ -111,8 +114,8 @@ describe('SecureApi monitoring defaults', () => {
         Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': expect.anything() } },
       }),
-      // No source condition: EventBridge's KMS requests carry none, and a condition would drop every alert.
-      { Sid: 'AllowEventBridgeRules', Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
+      // Added by the change alerts' SNS targets. No source condition: EventBridge's KMS requests carry none.
+      { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
     ]);
   });
 
@@ -207,7 +210,12 @@ describe('SecureApi monitoring options', () => {
     });
     const template = Template.fromStack(stack);
     expect(Object.keys(resourcesOf(template, 'AWS::SNS::Topic'))).toEqual([expect.stringMatching(/^OwnTopic/)]);
-    expect(Object.values(resourcesOf(template, 'AWS::KMS::Key')).some((k) => k.Properties.Description.includes('alert'))).toBe(false);
+    expect(Object.values(resourcesOf(template, 'AWS::KMS::Key')).some((k) => k.Properties.Description.includes('alert topic'))).toBe(false);
+    // The alert queue then has a key of its own, which EventBridge may use.
+    template.hasResourceProperties('AWS::KMS::Key', {
+      Description: 'SecureApi: encrypts the change alerts EventBridge could not deliver',
+      KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowEventBridgeRules', Principal: { Service: 'events.amazonaws.com' } })]) },
+    });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'security@example.com', TopicArn: { Ref: Match.stringLikeRegexp('^OwnTopic') } });
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'sqs', TopicArn: { Ref: Match.stringLikeRegexp('^OwnTopic') } });
     // CloudWatch may publish to it, for this API's alarms only.
@@ -262,6 +270,27 @@ describe('SecureApi monitoring options', () => {
 
 describe('the README runbook', () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+  test('has a row for every change alert, with the calls it fires on, its meaning and first steps', () => {
+    const { api } = synth({ ipAllowList: ['203.0.113.0/24'] });
+    const table = readme.split('<!-- runbook: alerts -->')[1].split('\n\n').find((block) => block.startsWith('| alert |'))!;
+    const alertRows = new Map(table.split('\n').filter((l) => l.startsWith('| `')).map((l) => {
+      const cells = l.split(' | ');
+      return [cells[0].replace(/^\| `|`$/g, ''), cells];
+    }));
+    const definitions = api.monitoring.changeAlerts!.definitions;
+    expect([...alertRows.keys()]).toEqual(definitions.map((d) => d.id));
+    for (const d of definitions) {
+      const [, firesOn, means, steps] = alertRows.get(d.id)!;
+      for (const name of d.eventNames) {
+        // Method, integration and resource calls are summarised in one phrase.
+        if (!/^(Put|Update|Delete)(Method|Integration|Resource)$/.test(name)) expect([d.id, firesOn]).toEqual([d.id, expect.stringContaining(`\`${name}\``)]);
+      }
+      expect(means.length).toBeGreaterThan(30);
+      expect(steps.length).toBeGreaterThan(20);
+    }
+  });
+
   const table = readme.split('<!-- runbook: alarms -->')[1].split('\n\n')[0];
   const rows = new Map(table.split('\n').filter((l) => l.startsWith('| `')).map((l) => {
     const cells = l.split(' | ');
