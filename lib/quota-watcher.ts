@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -54,7 +54,7 @@ export interface QuotaWatcherProps {
    * CloudWatch namespace of the metrics. Plan and client names are only unique per API: give each watcher its own
    * namespace (`SecureApi/<api name>`, say).
    */
-  readonly namespace: string;
+  readonly metricNamespace: string;
   /**
    * How often the watcher runs; also the period of its metrics. Whole minutes, from 1 minute to 1 day.
    * @default Duration.minutes(15)
@@ -80,15 +80,20 @@ export interface QuotaWatcherProps {
  * key's usage in the current quota period with API Gateway's GetUsage, and writes the metrics as embedded metric
  * format log documents (no `cloudwatch:PutMetricData` permission).
  *
- * Metrics, in `namespace`, every `interval`:
+ * Metrics, in `metricNamespace`, every `interval`:
  * - `QuotaUsedPercent` {`UsagePlan`, `Client`}: the client's use of the quota, percent.
  * - `QuotaUsed` {`UsagePlan`, `Client`}: the client's requests in the period.
  * - `QuotaUsedPercent` {`UsagePlan`}: the highest of the plan's clients, computed by the watcher. An alarm cannot use
  *   SEARCH and its metric math takes at most 10 metrics, so a plan-wide value has to be published rather than
  *   derived: one alarm per plan then covers any number of clients. It is a lower bound when some client could not be
  *   read (the function then fails, and its Errors metric shows it).
+ *
+ * The watcher publishes one value per client and plan each run, so a metric period of `interval` may now and then
+ * hold none or two: an alarm on these metrics should treat missing data as `IGNORE` (or `NOT_BREACHING`), and a
+ * separate alarm on the function's Errors catches runs that fail.
  * @see https://docs.aws.amazon.com/apigateway/latest/api/API_GetUsage.html
- * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html
+ * @see https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_cloudwatch.MathExpression.html (an expression with SEARCH cannot be used in an alarm)
+ * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Create-alarm-on-metric-math-expression.html
  */
 export class QuotaWatcher extends Construct {
   /** The watcher function. */
@@ -98,7 +103,7 @@ export class QuotaWatcher extends Construct {
   /** The schedule that runs it. */
   public readonly rule: events.Rule;
   /** Namespace of the metrics. */
-  public readonly namespace: string;
+  public readonly metricNamespace: string;
   /** How often it runs: the period of its metrics. */
   public readonly interval: Duration;
   private readonly clientsByPlan = new Map<string, string[]>();
@@ -106,7 +111,7 @@ export class QuotaWatcher extends Construct {
   constructor(scope: Construct, id: string, props: QuotaWatcherProps) {
     super(scope, id);
     this.interval = props.interval ?? DEFAULT_INTERVAL;
-    this.namespace = props.namespace;
+    this.metricNamespace = props.metricNamespace;
     this.validate(props);
     const stack = Stack.of(this);
 
@@ -139,7 +144,7 @@ export class QuotaWatcher extends Construct {
       invokedBy: SecureFunctionCaller.SCHEDULE,
       environment: {
         [QUOTA_WATCHER_CONFIG_ENV]: stack.toJsonString(config),
-        [METRICS_NAMESPACE_ENV]: props.namespace,
+        [METRICS_NAMESPACE_ENV]: props.metricNamespace,
       },
     });
     this.function = fn.function;
@@ -156,12 +161,14 @@ export class QuotaWatcher extends Construct {
       }));
     }
 
-    // A failed run is not retried: the next run is at most one interval away and reads the whole period again.
-    this.function.configureAsyncInvoke({ retryAttempts: 0 });
     this.rule = new events.Rule(this, 'Schedule', {
       description: 'SecureApi: runs the quota watcher',
       schedule: events.Schedule.rate(this.interval),
       targets: [new targets.LambdaFunction(this.function)],
+    });
+    Validations.of(this.rule).acknowledge({
+      id: 'Serverless-EventBusDLQ',
+      reason: 'The schedule\'s events carry no data: one EventBridge could not deliver holds nothing to replay, and the next scheduled event runs the watcher again over the whole quota period; a dead-letter queue would only collect empty schedule ticks.',
     });
   }
 
@@ -196,7 +203,7 @@ export class QuotaWatcher extends Construct {
 
   private metric(metricName: string, dimensionsMap: { [name: string]: string }, options?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: this.namespace,
+      namespace: this.metricNamespace,
       metricName,
       dimensionsMap,
       statistic: cloudwatch.Stats.MAXIMUM,
@@ -223,10 +230,10 @@ export class QuotaWatcher extends Construct {
   }
 
   private validate(props: QuotaWatcherProps): void {
-    const ns = props.namespace;
+    const ns = props.metricNamespace;
     if (!Token.isUnresolved(ns) && (!NAMESPACE.test(ns) || ns.trim() === '' || ns.startsWith('AWS/'))) {
       // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html
-      throw configError(this, `'namespace' must be 1 to 255 printable ASCII characters, not only spaces, and must not start with 'AWS/' (got '${ns}')`);
+      throw configError(this, `'metricNamespace' must be 1 to 255 printable ASCII characters, not only spaces, and must not start with 'AWS/' (got '${ns}')`);
     }
     const minutes = this.interval.toMinutes({ integral: false });
     if (!Token.isUnresolved(minutes) && (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60)) {

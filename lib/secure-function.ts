@@ -154,7 +154,7 @@ function acknowledgeFunctionFindings(fn: lambda.Function, caller: SecureFunction
   const dlq = {
     [SecureFunctionCaller.API_GATEWAY]: 'API Gateway invokes this function synchronously (authorizer or proxy integration): a dead-letter queue only receives failed asynchronous invocations, and API Gateway returns the error to the caller.',
     [SecureFunctionCaller.CLOUDFORMATION]: 'CloudFormation invokes this custom resource function and waits for its answer at the response URL: the function reports every outcome there itself, Lambda retries a crash, and CloudFormation fails the resource on timeout; a dead-letter queue would hold an event nobody can replay.',
-    [SecureFunctionCaller.SCHEDULE]: 'An EventBridge schedule invokes this function with an event that carries no data: a failed run has nothing to replay, the next scheduled run redoes the work, and each failure shows in the function\'s Errors metric; a dead-letter queue would only collect empty schedule ticks.',
+    [SecureFunctionCaller.SCHEDULE]: 'An EventBridge schedule invokes this function with an event that carries no data: Lambda retries a failed run twice, then the next scheduled run redoes the work; a failed event holds nothing to replay, each failure shows in the function\'s Errors metric, and a dead-letter queue would only collect empty schedule ticks.',
   }[caller];
   const vpc = 'The function reaches only AWS public endpoints (DynamoDB, API Gateway, CloudFormation\'s S3 response URL, the issuer JWKS over HTTPS with TLS); it has no private resources to reach, and a VPC would add NAT cost and cold-start latency without reducing exposure. Access is bounded by its IAM policy.';
   Validations.of(fn).acknowledge(
