@@ -8,11 +8,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 /**
- * Code of a Lambda bundle that ships prebuilt in this package's `assets/` (the authorizer, the account logging check). Bundles are built by
+ * Code of a Lambda bundle that ships prebuilt in this package's `assets/` (the authorizer, the account logging check,
+ * the quota watcher). Bundles are built by
  * `npm run build` (esbuild, no Docker), so apps that use SecureApi need neither esbuild nor the Lambda runtime
  * libraries.
  */
-export function bundledCode(name: 'authorizer' | 'account-logging-check'): lambda.Code {
+export function bundledCode(name: 'authorizer' | 'account-logging-check' | 'quota-watcher'): lambda.Code {
   const dir = path.join(__dirname, '..', 'assets', name);
   if (!fs.existsSync(path.join(dir, 'index.js'))) {
     throw new UnscopedValidationError(MISSING_BUNDLE, `SecureApi: the '${name}' Lambda bundle is missing at ${dir}: run 'npm run build' first`);
@@ -28,6 +29,8 @@ export enum SecureFunctionCaller {
   API_GATEWAY = 'API_GATEWAY',
   /** CloudFormation, as a custom resource that answers through the request's response URL. */
   CLOUDFORMATION = 'CLOUDFORMATION',
+  /** An EventBridge schedule, asynchronously, with an event that carries no data (a scheduled job). */
+  SCHEDULE = 'SCHEDULE',
 }
 
 /** Properties of a `SecureFunction`. */
@@ -148,10 +151,11 @@ export class SecureFunction extends Construct {
 
 /** The policy findings every SecureFunction carries, each with the reason it does not apply. */
 function acknowledgeFunctionFindings(fn: lambda.Function, caller: SecureFunctionCaller, hasReservedConcurrency: boolean): void {
-  const byApiGateway = caller === SecureFunctionCaller.API_GATEWAY;
-  const dlq = byApiGateway
-    ? 'API Gateway invokes this function synchronously (authorizer or proxy integration): a dead-letter queue only receives failed asynchronous invocations, and API Gateway returns the error to the caller.'
-    : 'CloudFormation invokes this custom resource function and waits for its answer at the response URL: the function reports every outcome there itself, Lambda retries a crash, and CloudFormation fails the resource on timeout; a dead-letter queue would hold an event nobody can replay.';
+  const dlq = {
+    [SecureFunctionCaller.API_GATEWAY]: 'API Gateway invokes this function synchronously (authorizer or proxy integration): a dead-letter queue only receives failed asynchronous invocations, and API Gateway returns the error to the caller.',
+    [SecureFunctionCaller.CLOUDFORMATION]: 'CloudFormation invokes this custom resource function and waits for its answer at the response URL: the function reports every outcome there itself, Lambda retries a crash, and CloudFormation fails the resource on timeout; a dead-letter queue would hold an event nobody can replay.',
+    [SecureFunctionCaller.SCHEDULE]: 'An EventBridge schedule invokes this function with an event that carries no data: Lambda retries a failed run twice, then the next scheduled run redoes the work; a failed event holds nothing to replay, each failure shows in the function\'s Errors metric, and a dead-letter queue would only collect empty schedule ticks.',
+  }[caller];
   const vpc = 'The function reaches only AWS public endpoints (DynamoDB, API Gateway, CloudFormation\'s S3 response URL, the issuer JWKS over HTTPS with TLS); it has no private resources to reach, and a VPC would add NAT cost and cold-start latency without reducing exposure. Access is bounded by its IAM policy.';
   Validations.of(fn).acknowledge(
     { id: 'Serverless-LambdaDLQ', reason: dlq },
@@ -163,9 +167,11 @@ function acknowledgeFunctionFindings(fn: lambda.Function, caller: SecureFunction
     { id: 'cdk-validator-cfnguard::lambda_inside_vpc_check', reason: vpc },
   );
   if (!hasReservedConcurrency) {
-    const concurrency = byApiGateway
-      ? 'Concurrency is bounded upstream by the stage throttle, usage plans and WAF rate rules; reserving concurrency by default fails deployment in accounts with the default quota. Set the reserved-concurrency prop to reserve it.'
-      : 'CloudFormation invokes this function once per create or update of its stack; reserving concurrency for it would take capacity from the account and fails deployment in accounts with the default quota.';
+    const concurrency = {
+      [SecureFunctionCaller.API_GATEWAY]: 'Concurrency is bounded upstream by the stage throttle, usage plans and WAF rate rules; reserving concurrency by default fails deployment in accounts with the default quota. Set the reserved-concurrency prop to reserve it.',
+      [SecureFunctionCaller.CLOUDFORMATION]: 'CloudFormation invokes this function once per create or update of its stack; reserving concurrency for it would take capacity from the account and fails deployment in accounts with the default quota.',
+      [SecureFunctionCaller.SCHEDULE]: 'Its schedule invokes this function once per interval, and a run ends within the interval; reserving concurrency for it would take capacity from the account and fails deployment in accounts with the default quota.',
+    }[caller];
     Validations.of(fn).acknowledge(
       { id: 'NIST.800.53.R5-LambdaConcurrency', reason: concurrency },
       { id: 'HIPAA.Security-LambdaConcurrency', reason: concurrency },

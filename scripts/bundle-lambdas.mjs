@@ -1,6 +1,7 @@
 // Bundles each Lambda handler into <out>/index.js with the locally installed esbuild (no Docker).
-// The construct deploys the prebuilt authorizer bundle from assets/ (published with the package), so apps that install
-// this package need neither esbuild nor the Lambda runtime libraries (aws-jwt-verify, Powertools, AWS SDK clients).
+// The constructs deploy the prebuilt bundles (authorizer, account logging check, quota watcher) from assets/ (published
+// with the package), so apps that install this package need neither esbuild nor the Lambda runtime libraries
+// (aws-jwt-verify, Powertools, AWS SDK clients).
 // The demo's items bundle goes to demo/assets/, which is not published.
 import { build } from 'esbuild';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -17,6 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const functions = [
   { name: 'authorizer', source: 'lambda/authorizer', out: 'assets/authorizer', lazy: ['api-gateway-sdk'] },
   { name: 'account-logging-check', source: 'lambda/account-logging-check', out: 'assets/account-logging-check', lazy: [] },
+  { name: 'quota-watcher', source: 'lambda/quota-watcher', out: 'assets/quota-watcher', lazy: [] },
   { name: 'items', source: 'demo/lambda/items', out: 'demo/assets/items', lazy: [] },
 ];
 

@@ -17,7 +17,7 @@ const root = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
 /** Everything the tarball may hold: the construct, its type declarations, the authorizer bundle and the docs. */
-const ALLOWED_FILES = [/^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^assets\/(authorizer|account-logging-check)\/[^/]+\.js$/,
+const ALLOWED_FILES = [/^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^assets\/(authorizer|account-logging-check|quota-watcher)\/[^/]+\.js$/,
   /^(package\.json|\.jsii|API\.md|README\.md|LICENSE|CHANGELOG\.md)$/];
 /** The Lambda build tool and the authorizer's runtime libraries: bundled into assets/, never a consumer's install. */
 const NOT_INSTALLED = ['esbuild', 'aws-jwt-verify', '@aws-lambda-powertools/', '@aws-sdk/', '@esbuild/'];
@@ -28,7 +28,7 @@ function assertBuilt(): void {
   const sources = fs.readdirSync(path.join(root, 'lib'), { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')).map((f) => path.join('lib', f));
   const stale = sources.filter((ts) => mtime(ts.replace(/\.ts$/, '.js')) < mtime(ts));
-  const missing = ['.jsii', 'assets/authorizer/index.js', 'assets/authorizer/api-gateway-sdk.js', 'assets/account-logging-check/index.js'].filter((f) => mtime(f) === 0);
+  const missing = ['.jsii', 'assets/authorizer/index.js', 'assets/authorizer/api-gateway-sdk.js', 'assets/account-logging-check/index.js', 'assets/quota-watcher/index.js'].filter((f) => mtime(f) === 0);
   if (stale.length > 0 || missing.length > 0) {
     throw new Error(`run \`npm run build\` first: ${[...missing.map((f) => `${f} is missing`), ...stale.map((f) => `${f} is newer than its .js`)].join(', ')}`);
   }
@@ -138,9 +138,9 @@ describe('the packed package', () => {
       expect(dts.sort()).toEqual(js.sort());
     });
 
-    test('holds the prebuilt authorizer bundle with its lazily loaded API Gateway SDK module, and the account logging check', () => {
+    test('holds the prebuilt authorizer bundle with its lazily loaded API Gateway SDK module, the account logging check and the quota watcher', () => {
       expect(files.filter((f) => f.startsWith('assets/')).sort())
-        .toEqual(['assets/account-logging-check/index.js', 'assets/authorizer/api-gateway-sdk.js', 'assets/authorizer/index.js']);
+        .toEqual(['assets/account-logging-check/index.js', 'assets/authorizer/api-gateway-sdk.js', 'assets/authorizer/index.js', 'assets/quota-watcher/index.js']);
     });
 
     test('holds nothing outside the published set', () => {
