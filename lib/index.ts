@@ -18,3 +18,4 @@ export {
   ChangeAlertDefinition, ChangeAlerts, ChangeAlertsProps, ChangeAlertTargets, RestApiAlertTarget, TableAlertTarget,
   TrailAlertTarget, WebAclAlertTarget,
 } from './change-alerts';
+export { QuotaWatcher, QuotaWatcherClient, QuotaWatcherPlan, QuotaWatcherProps } from './quota-watcher';

@@ -23,6 +23,7 @@ import { addCustomDomain } from './custom-domain';
 import { AccessRuleOptions, SecureApiProps, SecureRouteOptions } from './secure-api-props';
 import { SecurityMonitoring } from './security-monitoring';
 import { accessLogFormat, acknowledgeApiFindings, addGatewayResponses, ipAllowListPolicy, SourceAccountOnPermissions } from './stage-settings';
+import { QuotaWatcherPlan } from './quota-watcher';
 import { ApiClientOptions, UsagePlanOptions, usagePlanMethodKey, validateClient, validateUsagePlan } from './usage-plans';
 import { validateProps } from './validate-props';
 
@@ -82,6 +83,9 @@ export class SecureApi extends Construct {
   private readonly apiKeySource: apigw.ApiKeySourceType;
   private readonly clientClaims = new Map<string, string>();
   private readonly routeThrottles: Array<{ plan: string; routeKey: string }> = [];
+  private readonly planOptions = new Map<string, UsagePlanOptions>();
+  private readonly clientPlans = new Map<string, string>();
+  private readonly logSettings: { logRetention: logs.RetentionDays; removalPolicy: RemovalPolicy };
   private readonly authorizer: JwtAuthorizer;
 
   constructor(scope: Construct, id: string, props: SecureApiProps) {
@@ -94,6 +98,7 @@ export class SecureApi extends Construct {
     this.apiKeySource = props.apiKeySource ?? apigw.ApiKeySourceType.HEADER;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const logRetention = props.logRetention ?? DEFAULTS.logRetention;
+    this.logSettings = { logRetention, removalPolicy };
 
     this.logKey = createLogKey(this, removalPolicy);
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
@@ -359,6 +364,7 @@ export class SecureApi extends Construct {
       for (const [routeKey] of routeThrottles) this.routeThrottles.push({ plan: name, routeKey });
     }
     this.usagePlans[name] = usagePlan;
+    this.planOptions.set(name, options);
     return usagePlan;
   }
 
@@ -386,6 +392,7 @@ export class SecureApi extends Construct {
     }
     this.usagePlans[options.plan].addApiKey(apiKey);
     this.apiKeys[name] = apiKey;
+    this.clientPlans.set(name, options.plan);
     this.clientClaims.set(options.claimValue ?? name, name);
     return apiKey;
   }
@@ -452,9 +459,18 @@ export class SecureApi extends Construct {
    * @internal
    */
   public _completeMonitoring(): void {
+    const quotaPlans: QuotaWatcherPlan[] = [];
+    for (const [name, options] of this.planOptions) {
+      const clients = [...this.clientPlans].filter(([, plan]) => plan === name).map(([client]) => ({ name: client, apiKey: this.apiKeys[client] }));
+      if (options.quota && clients.length > 0) {
+        quotaPlans.push({ name, usagePlan: this.usagePlans[name], limit: options.quota.limit, period: options.quota.period, clients });
+      }
+    }
     this.monitoring._complete({
       functions: integrationFunctions(this.api).filter((fn) => fn !== this.authorizerFunction),
-      quotaMetrics: [],
+      quotaPlans,
+      logKey: this.logKey,
+      ...this.logSettings,
     });
   }
 

@@ -88,6 +88,10 @@ export const SECURITY_ALARMS: { readonly [N in SecurityAlarmName]-?: SecurityAla
     id: 'QuotaNearLimit', kind: 'percent', threshold: 80, periodMinutes: 15, evaluationPeriods: 1, datapointsToAlarm: 1,
     description: 'A client of a usage plan has used this share of its quota for the current period, percent',
   },
+  quotaWatcherErrors: {
+    id: 'QuotaWatcherErrors', kind: 'count', threshold: 1, periodMinutes: 15, evaluationPeriods: 1, datapointsToAlarm: 1,
+    description: "The quota watcher failed to read a client's usage: the quota alarms are blind until it succeeds",
+  },
 };
 
 /** An alarm as it will be created: its definition with the user's options applied. */

@@ -114,10 +114,16 @@ export interface SecurityAlarmsOptions {
   readonly undeliveredAlerts?: AlarmOptions;
   /**
    * A client of a usage plan with a quota has used this percentage of its quota in the current period (one alarm per
-   * plan with a quota; the quota watcher measures every 15 minutes).
+   * plan with a quota and clients; API Gateway has no metric for it, so a scheduled function of SecureApi, the quota
+   * watcher, reads each client's usage every 15 minutes; turning this alarm off leaves the watcher out).
    * @default - 80 percent
    */
   readonly quotaNearLimit?: AlarmOptions;
+  /**
+   * Failed runs of the quota watcher (it could not read a client's usage, so `quotaNearLimit` cannot fire).
+   * @default - 1 in 15 minutes
+   */
+  readonly quotaWatcherErrors?: AlarmOptions;
 }
 
 /**

@@ -14,6 +14,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { ChangeAlerts, ChangeAlertTargets } from './change-alerts';
 import { configError } from './errors';
+import { QuotaWatcher, QuotaWatcherPlan } from './quota-watcher';
 import { createKey } from './kms-keys';
 import { resolveAlarm, ResolvedAlarm, SecurityAlarmName } from './security-alarms';
 import { securityDashboardRows } from './security-dashboard';
@@ -71,6 +72,11 @@ export class SecurityMonitoring extends Construct {
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The change alerts (EventBridge rules on CloudTrail management events), unless `changeAlerts: false`. */
   public readonly changeAlerts?: ChangeAlerts;
+  /**
+   * The scheduled function that measures the quota use of the usage plans' clients (API Gateway has no metric for
+   * it), when a plan has a quota and clients and the `quotaNearLimit` alarm is on; created at synth.
+   */
+  public quotaWatcher?: QuotaWatcher;
   /** The queue that keeps change alerts EventBridge could not publish to the topic, with the change alerts. */
   public readonly alertDeadLetterQueue?: sqs.Queue;
 
@@ -314,14 +320,33 @@ export class SecurityMonitoring extends Construct {
    * SecureApi calls it once, at synth.
    * @internal
    */
-  public _complete(late: { functions: lambda.IFunction[]; quotaMetrics: Array<{ plan: string; metric: cloudwatch.IMetric }> }): void {
+  public _complete(late: {
+    functions: lambda.IFunction[];
+    quotaPlans: QuotaWatcherPlan[];
+    logKey: kms.IKey;
+    logRetention: logs.RetentionDays;
+    removalPolicy: RemovalPolicy;
+  }): void {
     if (this.completed) return;
     this.completed = true;
     for (const fn of late.functions) this.monitorFunction(fn);
-    const quotaAlarms: cloudwatch.Alarm[] = [];
-    for (const { plan, metric } of late.quotaMetrics) {
-      const alarm = this.addAlarm('quotaNearLimit', metric, plan);
-      if (alarm) quotaAlarms.push(alarm);
+    const quotaMetrics: cloudwatch.IMetric[] = [];
+    if (late.quotaPlans.length > 0 && this.props.alarms?.quotaNearLimit?.enabled !== false) {
+      const watcher = new QuotaWatcher(this, 'QuotaWatcher', {
+        plans: late.quotaPlans,
+        metricNamespace: this.metricNamespace,
+        logKey: late.logKey,
+        logRetention: late.logRetention,
+        removalPolicy: late.removalPolicy,
+      });
+      this.quotaWatcher = watcher;
+      for (const plan of late.quotaPlans) {
+        const metric = watcher.metricQuotaUsedPercent(plan.name, undefined, { label: plan.name });
+        this.addAlarm('quotaNearLimit', metric, plan.name);
+        quotaMetrics.push(metric);
+      }
+      // A failing watcher publishes nothing, which the quota alarms read as not breaching.
+      this.addAlarm('quotaWatcherErrors', watcher.function.metricErrors({ statistic: 'Sum' }));
     }
     this.dashboard?.addWidgets(...securityDashboardRows({
       monitoring: this,
@@ -331,7 +356,7 @@ export class SecurityMonitoring extends Construct {
       authorizerLogGroup: this.props.authorizerLogGroup,
       table: this.props.table,
       functionRows: this.functionRows,
-      quotaMetrics: late.quotaMetrics.map((q) => q.metric),
+      quotaMetrics,
       alarms: Object.values(this.alarms),
     }).flat());
   }
