@@ -12,3 +12,4 @@ export { EncryptedTable, EncryptedTableProps } from './encrypted-table';
 export { AuditTrail, AuditTrailProps, TableDataEvents } from './audit-trail';
 export { SecureFunction, SecureFunctionCaller, SecureFunctionProps } from './secure-function';
 export { AuthorizerContextKey } from './common/authorizer-config';
+export { SecurityReport, SecurityReportCostAssumptions, SecurityReportOptions } from './security-report';
