@@ -62,7 +62,7 @@ export interface SecurityReportCostAssumptions {
   readonly trailEventBytes?: number;
   /**
    * Share of requests (0 to 1) that X-Ray records as traces.
-   * @default 0.05 (X-Ray's default sampling rule)
+   * @default 0.05
    */
   readonly tracedRequestShare?: number;
   /**
@@ -134,12 +134,6 @@ class ReportWriter implements IPolicyValidationPlugin {
  * The packs run as CDK validation plugins, each wrapped so that the report sees its result: the wrapper returns what
  * the pack returns, or throws what it throws, so the packs decide synth as before. The report is written even when a
  * pack fails, and shows the failure.
- *
- * @example
- * /// fixture=with-imports
- * declare const app: cdk.App;
- * declare const packs: cdk.IPolicyValidationPlugin[];
- * SecurityReport.addPacks(app, packs);
  */
 export class SecurityReport {
   /** File name of the report for people. */
