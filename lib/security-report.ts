@@ -11,7 +11,7 @@ import { buildReport, LoadedStack } from './security-report/build-report';
 import { CostAssumptionValues, DEFAULT_COST_ASSUMPTIONS } from './security-report/cost';
 import { renderMarkdown } from './security-report/markdown';
 import { PackRun } from './security-report/pack-results';
-import { SCHEMA_VERSION } from './security-report/report-model';
+import { JSON_FILE, MARKDOWN_FILE, PLUGIN_NAME } from './security-report/report-model';
 import { Template } from './security-report/template';
 
 /**
@@ -114,7 +114,7 @@ class RecordingPack implements IPolicyValidationPlugin {
 
 /** The last plugin of `SecurityReport.addPacks`: writes the report once the packs before it have run. */
 class ReportWriter implements IPolicyValidationPlugin {
-  public readonly name = SecurityReport.PLUGIN_NAME;
+  public readonly name = PLUGIN_NAME;
   public readonly version = packageVersion();
 
   constructor(private readonly write: (context: IPolicyValidationContext) => void) {}
@@ -136,15 +136,6 @@ class ReportWriter implements IPolicyValidationPlugin {
  * pack fails, and shows the failure.
  */
 export class SecurityReport {
-  /** File name of the report for people. */
-  public static readonly MARKDOWN_FILE = 'security-report.md';
-  /** File name of the report for tools. */
-  public static readonly JSON_FILE = 'security-report.json';
-  /** The version of the JSON report's shape (`schemaVersion`). */
-  public static readonly SCHEMA_VERSION = SCHEMA_VERSION;
-  /** Name of the validation plugin that writes the report. */
-  public static readonly PLUGIN_NAME = 'secure-api-security-report';
-
   /**
    * Runs `packs` as validation plugins of the stage (or app) of `scope`, and writes the security report of its stacks
    * into that stage's cloud assembly directory after they ran.
@@ -181,8 +172,8 @@ export class SecurityReport {
     }
     this.costAssumptions = resolveAssumptions(scope, options.costAssumptions ?? {});
     this.outdir = stage.outdir;
-    this.markdownPath = path.join(this.outdir, SecurityReport.MARKDOWN_FILE);
-    this.jsonPath = path.join(this.outdir, SecurityReport.JSON_FILE);
+    this.markdownPath = path.join(this.outdir, MARKDOWN_FILE);
+    this.jsonPath = path.join(this.outdir, JSON_FILE);
     // A report left by an earlier synth into the same directory would outlive a synth that fails before the packs
     // run; and CDK's confirmValidationPluginsDoNotMutate check refuses a plugin that rewrites a file it found there.
     for (const file of [this.markdownPath, this.jsonPath]) fs.rmSync(file, { force: true });

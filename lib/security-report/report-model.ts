@@ -8,6 +8,15 @@ import { Price } from './prices';
 /** Version of the JSON shape below. */
 export const SCHEMA_VERSION = 1;
 
+/** File name of the report for people, in the cloud assembly directory. */
+export const MARKDOWN_FILE = 'security-report.md';
+
+/** File name of the report for tools. */
+export const JSON_FILE = 'security-report.json';
+
+/** Name of the validation plugin that writes the report. */
+export const PLUGIN_NAME = 'secure-api-security-report';
+
 /** The line the report carries wherever it shows money. */
 export const ESTIMATE_NOTICE = 'Cost figures are estimates from us-east-1 list prices and stated usage assumptions, '
   + 'not a quote: check them with the AWS Pricing Calculator and your bill.';

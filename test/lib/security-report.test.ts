@@ -16,7 +16,7 @@ import { SecureApi, SecureApiProps, SecurityReport, SecurityReportOptions } from
 import { accessLogBytes } from '../../lib/security-report/cost';
 import { qualifiedRuleId } from '../../lib/security-report/pack-results';
 import { price } from '../../lib/security-report/prices';
-import { SecurityReportDocument } from '../../lib/security-report/report-model';
+import { JSON_FILE, MARKDOWN_FILE, SCHEMA_VERSION, SecurityReportDocument } from '../../lib/security-report/report-model';
 import { valueAt } from '../../lib/security-report/template';
 import { addCompliancePacks } from '../../demo/compliance-packs';
 import { DemoStack } from '../../demo/demo-stack';
@@ -38,8 +38,8 @@ interface Synthesized {
 
 function read(outdir: string): { doc: SecurityReportDocument; markdown: string } {
   return {
-    doc: JSON.parse(fs.readFileSync(path.join(outdir, SecurityReport.JSON_FILE), 'utf8')),
-    markdown: fs.readFileSync(path.join(outdir, SecurityReport.MARKDOWN_FILE), 'utf8'),
+    doc: JSON.parse(fs.readFileSync(path.join(outdir, JSON_FILE), 'utf8')),
+    markdown: fs.readFileSync(path.join(outdir, MARKDOWN_FILE), 'utf8'),
   };
 }
 
@@ -108,7 +108,7 @@ describe('the demo app with every compliance pack', () => {
 
   test('synth succeeds and the report lists exactly the packs that ran, each with the result CDK reached', () => {
     expect(demo.error).toBeUndefined();
-    expect(demo.doc.schemaVersion).toBe(SecurityReport.SCHEMA_VERSION);
+    expect(demo.doc.schemaVersion).toBe(SCHEMA_VERSION);
     expect(demo.doc.policyPacks.map((p) => p.name))
       .toEqual(['AwsSolutions', 'Serverless', 'NIST.800.53.R5', 'PCI.DSS.321', 'HIPAA.Security', 'cdk-validator-cfnguard']);
     expect(demo.doc.policyPacks.map((p) => p.conclusion)).toEqual(Array(6).fill('passed'));
