@@ -19,3 +19,4 @@ export {
   TrailAlertTarget, WebAclAlertTarget,
 } from './change-alerts';
 export { QuotaWatcher, QuotaWatcherClient, QuotaWatcherPlan, QuotaWatcherProps } from './quota-watcher';
+export { SecurityReport, SecurityReportCostAssumptions, SecurityReportOptions } from './security-report';
