@@ -73,6 +73,9 @@ export class FocusedCfnGuardValidator implements IPolicyValidationPluginBeta1 {
       .filter((rule) => rule.types === undefined || [...rule.types].some((type) => types.has(type)))
       .map((rule) => rule.file);
     if (rules.length === 0) return { success: true, violations: [] };
-    return new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate(context);
+    const report = new CfnGuardValidator({ controlTowerRulesEnabled: false, rules }).validate(context);
+    // cfn-guard's findings carry no severity, and once an acknowledgment suppresses one finding of a pack, CDK fails
+    // the pack only for the `error` or `fatal` findings left: without a severity, an unacknowledged finding passed.
+    return { ...report, violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? 'error' })) };
   }
 }

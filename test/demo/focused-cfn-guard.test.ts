@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, IPolicyValidationContextBeta1, Stack } from 'aws-cdk-lib';
+import { App, IPolicyValidationContextBeta1, Stack, Validations } from 'aws-cdk-lib';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -59,6 +59,23 @@ describe('FocusedCfnGuardValidator', () => {
     expect(actual.success).toBe(expected.success);
     // Not an empty comparison: the demo has acknowledged findings, the insecure stack unacknowledged ones.
     expect(findings(expected).length).toBeGreaterThan(0);
+  });
+
+  test('fails synth on an unacknowledged finding even when another finding of the pack is acknowledged', () => {
+    const synthWith = (acknowledgeAll: boolean) => {
+      const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'secure-api-guard-ack-')) });
+      const stack = new Stack(app, 'Partly');
+      const acknowledged = new sqs.Queue(stack, 'Acknowledged', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+      const other = new sqs.Queue(stack, 'Other', { encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+      const reason = 'test: a queue without a dead-letter queue, acknowledged';
+      Validations.of(acknowledged).acknowledge({ id: 'cdk-validator-cfnguard::sqs_dlq_check', reason });
+      if (acknowledgeAll) Validations.of(other).acknowledge({ id: 'cdk-validator-cfnguard::sqs_dlq_check', reason });
+      Validations.of(app).addPlugins(new FocusedCfnGuardValidator());
+      return () => app.synth();
+    };
+    // Without a severity on cfn-guard's findings, CDK let the second queue's finding pass once the first was acknowledged.
+    expect(synthWith(false)).toThrow(/Partly\/Other\/Resource .*\n.*\n.*Acknowledge with 'cdk-validator-cfnguard::sqs_dlq_check'/);
+    expect(synthWith(true)).not.toThrow();
   });
 
   test('runs nothing for a template whose resource types no rule names', () => {
