@@ -1,4 +1,4 @@
-import { Annotations, AspectPriority, Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -221,7 +221,14 @@ export class SecureApi extends Construct {
       this.domainName = addCustomDomain(this, this.api, props.customDomain);
     }
 
-    this.monitoring = new SecurityMonitoring(this, 'Monitoring', {
+    const monitoringStack = props.monitoring?.stack;
+    if (monitoringStack && monitoringStack !== Stack.of(this) && Stage.of(monitoringStack) !== Stage.of(this)) {
+      throw configError(this, `'monitoring.stack' must be a stack of the API's app and stage (got '${monitoringStack.node.path}')`);
+    }
+    // In a stack of its own, the construct's id names the API it watches.
+    const [monitoringScope, monitoringId] = monitoringStack && monitoringStack !== Stack.of(this)
+      ? [monitoringStack, `${Names.uniqueId(this)}Monitoring`] : [this, 'Monitoring'];
+    this.monitoring = new SecurityMonitoring(monitoringScope, monitoringId, {
       ...props.monitoring,
       api: this.api,
       authorizerFunction: this.authorizerFunction,

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
 /**
@@ -164,4 +164,12 @@ export interface MonitoringOptions {
    * @default true
    */
   readonly changeAlerts?: boolean;
+  /**
+   * The stack that holds the monitoring's resources (some 50: alarms, alert rules, metric filters, the topic and its
+   * key, the dashboard, the quota watcher). Give a `NestedStack` of the API's stack when the API's own stack nears
+   * CloudFormation's 500 resources: a nested stack counts as one, and CDK passes the references between them.
+   * @default - the API's stack
+   * @see https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+   */
+  readonly stack?: Stack;
 }

@@ -77,8 +77,11 @@ export class SecurityMonitoring extends Construct {
    * it), when a plan has a quota and clients and the `quotaNearLimit` alarm is on; created at synth.
    */
   public quotaWatcher?: QuotaWatcher;
-  /** The queue that keeps change alerts EventBridge could not publish to the topic, with the change alerts. */
-  public readonly alertDeadLetterQueue?: sqs.Queue;
+  /**
+   * The queue that keeps what could not be delivered: change alerts EventBridge could not publish to the topic, and
+   * notifications SNS could not deliver to an email subscription (with change alerts or `alarmEmails`).
+   */
+  public alertDeadLetterQueue?: sqs.Queue;
 
   private readonly props: SecurityMonitoringProps;
   private readonly alarmPrefix: string;
@@ -106,6 +109,8 @@ export class SecurityMonitoring extends Construct {
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       });
       this.topic = new sns.Topic(this, 'Topic', {
+        // Named, so that its key's policy can name its ARN without referring to it (a reference would be a cycle).
+        topicName: unique.slice(0, 256),
         displayName: 'SecureApi alarms and alerts',
         masterKey: this.topicKey,
         enforceSSL: true,
@@ -123,7 +128,7 @@ export class SecurityMonitoring extends Construct {
           ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
         },
       }));
-      }
+    }
     // The topic policy SecureApi writes (enforceSSL) replaces SNS's default one, which let this account's services
     // publish: CloudWatch is let in again, for this construct's alarms only. EventBridge rule targets add their own.
     // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
@@ -141,7 +146,8 @@ export class SecurityMonitoring extends Construct {
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
         throw configError(this, `'monitoring.alarmEmails' must hold email addresses (got '${email}')`);
       }
-      this.topic.addSubscription(new subscriptions.EmailSubscription(email));
+      // A notification SNS cannot deliver (after its retries) waits in the dead-letter queue instead of being lost.
+      this.topic.addSubscription(new subscriptions.EmailSubscription(email, { deadLetterQueue: this.deadLetterQueue() }));
     }
     for (const subscription of props.subscriptions ?? []) this.topic.addSubscription(subscription);
 
@@ -205,26 +211,13 @@ export class SecurityMonitoring extends Construct {
     if (props.changeAlerts !== false && props.changeAlertTargets) {
       // The topic's own key is watched too: disabling it would silence every alarm and alert.
       const targets = props.changeAlertTargets;
-      const queueKey = this.topicKey ?? this.eventBridgeKey(props.removalPolicy);
-      this.alertDeadLetterQueue = new sqs.Queue(this, 'AlertDeadLetterQueue', {
-        encryption: sqs.QueueEncryption.KMS,
-        encryptionMasterKey: queueKey,
-        enforceSSL: true,
-        retentionPeriod: Duration.days(14),
-      });
-      const reason = "This queue is the dead-letter queue of the change alert rules' SNS targets (EventBridge DeadLetterConfig), which the rule cannot see: a queue behind it would only move undeliverable alerts again, and its depth raises the UndeliveredAlerts alarm.";
-      Validations.of(this.alertDeadLetterQueue).acknowledge(
-        { id: 'AwsSolutions-SQS3', reason },
-        { id: 'Serverless-SQSRedrivePolicy', reason },
-        { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason },
-      );
+      const queue = this.deadLetterQueue();
       this.changeAlerts = new ChangeAlerts(this, 'ChangeAlerts', {
         ...targets,
-        keyArns: [...(targets.keyArns ?? []), queueKey.keyArn, ...(this.topicKey && this.topicKey !== queueKey ? [this.topicKey.keyArn] : [])],
+        keyArns: [...(targets.keyArns ?? []), ...new Set([queue.encryptionMasterKey!.keyArn, ...(this.topicKey ? [this.topicKey.keyArn] : [])])],
         topic: this.topic,
-        deadLetterQueue: this.alertDeadLetterQueue,
+        deadLetterQueue: queue,
       });
-      this.addAlarm('undeliveredAlerts', this.alertDeadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }));
     }
     if (props.dashboard !== false) {
       this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -389,6 +382,36 @@ export class SecurityMonitoring extends Construct {
     return alarm;
   }
 
+  /** The dead-letter queue, created when first needed, with its alarm. */
+  private deadLetterQueue(): sqs.Queue {
+    if (this.alertDeadLetterQueue) return this.alertDeadLetterQueue;
+    const queueKey = this.topicKey ?? this.eventBridgeKey(this.props.removalPolicy);
+    // SNS moves an undeliverable notification to an encrypted dead-letter queue only with the use of its key.
+    // @see https://docs.aws.amazon.com/sns/latest/dg/sns-configure-dead-letter-queue.html
+    queueKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowSnsDeadLetterDelivery',
+      principals: [new iam.ServicePrincipal('sns.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { ArnEquals: { 'aws:SourceArn': this.topicKey ? this.ownTopicArn() : this.topic.topicArn } },
+    }));
+    const queue = new sqs.Queue(this, 'AlertDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: queueKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const reason = "This queue is the dead-letter queue of the change alert rules' SNS targets (EventBridge DeadLetterConfig) and of the topic's email subscriptions (SNS RedrivePolicy), which the rules cannot see: a queue behind it would only move undeliverable alerts again, and its depth raises the UndeliveredAlerts alarm.";
+    Validations.of(queue).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason },
+      { id: 'Serverless-SQSRedrivePolicy', reason },
+      { id: 'cdk-validator-cfnguard::sqs_dlq_check', reason },
+    );
+    this.alertDeadLetterQueue = queue;
+    this.addAlarm('undeliveredAlerts', queue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum' }));
+    return queue;
+  }
+
   /**
    * A key for the alert queue when the topic is the user's: EventBridge must be able to use it. (With SecureApi's
    * topic, the queue shares the topic's key, which the SNS targets already let EventBridge use.)
@@ -401,6 +424,11 @@ export class SecurityMonitoring extends Construct {
     });
     allowEventBridge(key);
     return key;
+  }
+
+  /** The ARN of the topic SecureApi creates, built from its name. */
+  private ownTopicArn(): string {
+    return Stack.of(this).formatArn({ service: 'sns', resource: (this.topic.node.defaultChild as sns.CfnTopic).topicName! });
   }
 
   /** The ARN pattern of this construct's alarms: the only ones the topic and its key accept from CloudWatch. */

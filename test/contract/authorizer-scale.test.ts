@@ -1,3 +1,4 @@
+import { NestedStack } from 'aws-cdk-lib';
 /**
  * Any API size: 300 routes with claim rules and 50 issuers synthesize, and the authorizer reads what the construct
  * wrote (its configuration layer) and authorizes exactly the routes each token's claims grant. Real signed tokens
@@ -6,6 +7,7 @@
  * under CloudFormation's 500 resources per stack.
  */
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { policyAllows } from '../../lib/common/execute-api-policy';
 import { ClaimPath, SecureApi } from '../../lib';
@@ -40,7 +42,10 @@ test(`${ROUTES} routes with claim rules and ${ISSUERS} issuers synthesize and au
     runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
   });
   const integration = new apigw.LambdaIntegration(fn, { scopePermissionToMethod: false });
+  // Monitoring (about 50 resources) goes into a nested stack, which counts as one resource of the API's stack.
+  const monitoring = new NestedStack(stack, 'Monitoring');
   const api = new SecureApi(stack, 'Api', {
+    monitoring: { stack: monitoring },
     additionalIssuers: Array.from({ length: ISSUERS }, (_, i) => ({
       issuer: issuerUrl(i), audience: [`api://scale-${i % 5}`], jwksUri: server.jwksUri,
     })),
@@ -61,6 +66,11 @@ test(`${ROUTES} routes with claim rules and ${ISSUERS} issuers synthesize and au
   }
 
   const { file, references } = deployedAuthorizerConfig(stack);
+  // The API's stack stays within CloudFormation's 500 resources; the nested stack holds every alarm and alert.
+  expect(Object.keys(Template.fromStack(stack).toJSON().Resources).length).toBeLessThanOrEqual(500);
+  const watched = Template.fromStack(monitoring);
+  expect(Object.keys(watched.findResources('AWS::CloudWatch::Alarm')).length).toBeGreaterThanOrEqual(15);
+  expect(Object.keys(watched.findResources('AWS::Events::Rule')).length).toBeGreaterThanOrEqual(10);
   const config = readAuthorizerConfig(file, references);
   expect(config.routes).toHaveLength(ROUTES);
   expect(config.issuers).toHaveLength(ISSUERS);

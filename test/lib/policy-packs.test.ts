@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Size, Stack } from 'aws-cdk-lib';
+import { App, NestedStack, Size, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
@@ -40,6 +40,7 @@ test('a SecureApi with every option enabled passes all policy packs with no find
     waf: { denyCidrs: ['198.51.100.0/24'], blockedCountries: ['KP'], additionalManagedRuleGroups: [{ name: 'AWSManagedRulesAnonymousIpList' }] },
     tokenPolicy: { tenantClaim: 'tenant' },
     authorizerReservedConcurrency: 10,
+    monitoring: { stack: new NestedStack(stack, 'Monitoring'), alarmEmails: ['security@example.com'] },
   });
   new ItemsService(stack, 'Items', { api, reservedConcurrentExecutions: 5 });
   api.addRoute('GET /health', { integration: new apigw.MockIntegration(), publicAccess: true });

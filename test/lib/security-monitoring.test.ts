@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration } from 'aws-cdk-lib';
+import { App, Duration, NestedStack, Stack } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -106,7 +106,7 @@ describe('SecureApi monitoring defaults', () => {
     });
   });
 
-  test("the topic's key lets CloudWatch (this API's alarms) and EventBridge publish, and nothing more", () => {
+  test("the topic's key lets CloudWatch (this API's alarms), EventBridge and SNS's own dead-letter delivery use it, and nothing more", () => {
     const key = Object.values(resourcesOf(template, 'AWS::KMS::Key')).find((k) => k.Properties.Description.includes('alert'));
     const statements = key.Properties.KeyPolicy.Statement.filter((s: any) => s.Principal?.Service);
     expect(statements).toEqual([
@@ -114,6 +114,11 @@ describe('SecureApi monitoring defaults', () => {
         Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' }, ArnLike: { 'aws:SourceArn': expect.anything() } },
       }),
+      // SNS moving an undeliverable notification of this topic to the dead-letter queue.
+      {
+        Sid: 'AllowSnsDeadLetterDelivery', Effect: 'Allow', Principal: { Service: 'sns.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*',
+        Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, expect.stringMatching(/^:sns:eu-west-1:123456789012:TestStack-Api-Monitoring-[0-9A-F]{8}$/)]] } } },
+      },
       // Added by the change alerts' SNS targets. No source condition: EventBridge's KMS requests carry none.
       { Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
     ]);
@@ -247,6 +252,27 @@ describe('SecureApi monitoring options', () => {
     expect(names.filter((n) => n.includes('-Integration')).map((n) => n.replace(/^.*-Monitoring-[0-9A-F]{8}-/, '')).sort()).toEqual([
       'IntegrationErrors-Backend', 'IntegrationErrors-Late', 'IntegrationThrottles-Backend', 'IntegrationThrottles-Late',
     ]);
+  });
+
+  test("in a nested stack of its own, the monitoring's resources leave the API's stack", () => {
+    const stack = newStack();
+    const nested = new NestedStack(stack, 'Monitoring');
+    new SecureApi(stack, 'Api', { ...MINIMAL, monitoring: { stack: nested }, routes: { 'GET /things': { integration: backend(stack), scopes: ['things:read'] } } });
+    const parent = Template.fromStack(stack);
+    const child = Template.fromStack(nested);
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::Events::Rule', 'AWS::Logs::MetricFilter', 'AWS::SNS::Topic', 'AWS::CloudWatch::Dashboard']) {
+      expect([type, Object.keys(parent.findResources(type)).length]).toEqual([type, 0]);
+      expect([type, Object.keys(child.findResources(type)).length > 0]).toEqual([type, true]);
+    }
+    // The integration's alarms are found across the stacks too.
+    expect(Object.values(child.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties.AlarmName))
+      .toContainEqual(expect.stringMatching(/IntegrationErrors-Backend$/));
+  });
+
+  test("rejects a monitoring stack of another app", () => {
+    const other = new Stack(new App(), 'Elsewhere');
+    expect(validationErrorOf(() => synth({ monitoring: { stack: other } })).message)
+      .toBe("SecureApi at 'TestStack/Api': 'monitoring.stack' must be a stack of the API's app and stage (got 'Elsewhere')");
   });
 
   test.each([
