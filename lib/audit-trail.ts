@@ -49,6 +49,8 @@ export interface AuditTrailProps {
 export class AuditTrail extends Construct {
   /** The trail. */
   public readonly trail: cloudtrail.Trail;
+  /** The trail's name, known at synth (so other stacks can name the trail without a reference to this one). */
+  public readonly trailName: string;
   /** The bucket that receives the trail's log files. */
   public readonly bucket: s3.Bucket;
   /** The bucket that receives the trail bucket's server access logs. */
@@ -68,6 +70,7 @@ export class AuditTrail extends Construct {
     // stage only skips the default Object Lock retention so that the buckets can be emptied.
     const throwaway = removalPolicy === RemovalPolicy.DESTROY;
     const trailName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    this.trailName = trailName;
     const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName });
 
     this.encryptionKey = createKey(this, 'Key', { description: 'SecureApi: encrypts CloudTrail log files', aliasSuffix: 'trail', removalPolicy });

@@ -221,6 +221,7 @@ export class SecureApi extends Construct {
       this.domainName = addCustomDomain(this, this.api, props.customDomain);
     }
 
+    const ownTrail = this.auditTrail && Stack.of(this.auditTrail) === Stack.of(this) ? this.auditTrail : undefined;
     const monitoringStack = props.monitoring?.stack;
     if (monitoringStack && monitoringStack !== Stack.of(this) && Stage.of(monitoringStack) !== Stage.of(this)) {
       throw configError(this, `'monitoring.stack' must be a stack of the API's app and stage (got '${monitoringStack.node.path}')`);
@@ -238,8 +239,12 @@ export class SecureApi extends Construct {
       table: this.table,
       removalPolicy,
       changeAlertTargets: {
-        keyArns: [this.logKey, this.tableKey, this.auditTrail?.encryptionKey].filter((k): k is kms.IKey => k !== undefined).map((k) => k.keyArn),
-        trail: { trailArn: this.trailArn },
+        keyArns: [this.logKey, this.tableKey, ownTrail?.encryptionKey].filter((k): k is kms.IKey => k !== undefined).map((k) => k.keyArn),
+        trail: this.auditTrail && !ownTrail
+          // A shared trail of another stack depends on this one (it records this table): a reference back to it would
+          // be a cycle, so the alerts name it by its ARN, built from its name (its key is not watched from here).
+          ? { trailArn: Stack.of(this).formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: this.auditTrail.trailName }), trailName: this.auditTrail.trailName }
+          : { trailArn: this.trailArn },
         webAcl: { webAclArn: this.webAcl.attrArn, ipSetArns: this.firewall.ipSets.map((set) => set.attrArn) },
         api: { restApiId: this.api.restApiId, stageName: this.api.deploymentStage.stageName, stageArn: this.api.deploymentStage.stageArn },
         table: this.table ? { tableName: this.table.tableName, tableArn: this.table.tableArn } : undefined,
