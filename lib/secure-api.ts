@@ -1,11 +1,11 @@
-import { Annotations, AspectPriority, Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Stage, Validations } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnOutput, Duration, Lazy, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { accountLogging, accountLoggingCheck, cloudWatchRoleByDefault, sharedTrail } from './account-resources';
 import { AuditTrail } from './audit-trail';
 import { AuthorizerConfig, IssuerConfig } from './common/authorizer-config';
@@ -21,9 +21,9 @@ import { JwtAuthorizer } from './jwt-authorizer';
 import { createLogKey } from './kms-keys';
 import { addCustomDomain } from './custom-domain';
 import { AccessRuleOptions, SecureApiProps, SecureRouteOptions } from './secure-api-props';
+import { CompleteMonitoring, createApiMonitoring, quotaPlansOf } from './api-monitoring';
 import { SecurityMonitoring } from './security-monitoring';
 import { accessLogFormat, acknowledgeApiFindings, addGatewayResponses, ipAllowListPolicy, SourceAccountOnPermissions } from './stage-settings';
-import { QuotaWatcherPlan } from './quota-watcher';
 import { ApiClientOptions, UsagePlanOptions, usagePlanMethodKey, validateClient, validateUsagePlan } from './usage-plans';
 import { validateProps } from './validate-props';
 
@@ -221,35 +221,7 @@ export class SecureApi extends Construct {
       this.domainName = addCustomDomain(this, this.api, props.customDomain);
     }
 
-    const ownTrail = this.auditTrail && Stack.of(this.auditTrail) === Stack.of(this) ? this.auditTrail : undefined;
-    const monitoringStack = props.monitoring?.stack;
-    if (monitoringStack && monitoringStack !== Stack.of(this) && Stage.of(monitoringStack) !== Stage.of(this)) {
-      throw configError(this, `'monitoring.stack' must be a stack of the API's app and stage (got '${monitoringStack.node.path}')`);
-    }
-    // In a stack of its own, the construct's id names the API it watches.
-    const [monitoringScope, monitoringId] = monitoringStack && monitoringStack !== Stack.of(this)
-      ? [monitoringStack, `${Names.uniqueId(this)}Monitoring`] : [this, 'Monitoring'];
-    this.monitoring = new SecurityMonitoring(monitoringScope, monitoringId, {
-      ...props.monitoring,
-      api: this.api,
-      authorizerFunction: this.authorizerFunction,
-      authorizerLogGroup: this.authorizer.logGroup,
-      accessLogGroup: this.accessLogGroup,
-      webAcl: this.webAcl,
-      table: this.table,
-      removalPolicy,
-      changeAlertTargets: {
-        keyArns: [this.logKey, this.tableKey, ownTrail?.encryptionKey].filter((k): k is kms.IKey => k !== undefined).map((k) => k.keyArn),
-        trail: this.auditTrail && !ownTrail
-          // A shared trail of another stack depends on this one (it records this table): a reference back to it would
-          // be a cycle, so the alerts name it by its ARN, built from its name (its key is not watched from here).
-          ? { trailArn: Stack.of(this).formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: this.auditTrail.trailName }), trailName: this.auditTrail.trailName }
-          : { trailArn: this.trailArn },
-        webAcl: { webAclArn: this.webAcl.attrArn, ipSetArns: this.firewall.ipSets.map((set) => set.attrArn) },
-        api: { restApiId: this.api.restApiId, stageName: this.api.deploymentStage.stageName, stageArn: this.api.deploymentStage.stageArn },
-        table: this.table ? { tableName: this.table.tableName, tableArn: this.table.tableArn } : undefined,
-      },
-    });
+    this.monitoring = createApiMonitoring(this, props.monitoring, { authorizerLogGroup: this.authorizer.logGroup, removalPolicy });
     // The functions behind the routes and the plans with quotas are known once every route and plan is declared.
     Aspects.of(this).add(new CompleteMonitoring(this), { priority: AspectPriority.MUTATING });
 
@@ -471,16 +443,9 @@ export class SecureApi extends Construct {
    * @internal
    */
   public _completeMonitoring(): void {
-    const quotaPlans: QuotaWatcherPlan[] = [];
-    for (const [name, options] of this.planOptions) {
-      const clients = [...this.clientPlans].filter(([, plan]) => plan === name).map(([client]) => ({ name: client, apiKey: this.apiKeys[client] }));
-      if (options.quota && clients.length > 0) {
-        quotaPlans.push({ name, usagePlan: this.usagePlans[name], limit: options.quota.limit, period: options.quota.period, clients });
-      }
-    }
     this.monitoring._complete({
       functions: integrationFunctions(this.api).filter((fn) => fn !== this.authorizerFunction),
-      quotaPlans,
+      quotaPlans: quotaPlansOf(this, this.planOptions, this.clientPlans),
       logKey: this.logKey,
       ...this.logSettings,
     });
@@ -493,15 +458,6 @@ export class SecureApi extends Construct {
     } catch (e) {
       throw e instanceof RouteTableError ? configError(this, `'routes': ${e.message}`) : e;
     }
-  }
-}
-
-/** Completes a SecureApi's monitoring when the app's aspects run, after every route and plan is declared. */
-class CompleteMonitoring {
-  constructor(private readonly secureApi: SecureApi) {}
-
-  public visit(node: IConstruct): void {
-    if (node === this.secureApi) this.secureApi._completeMonitoring();
   }
 }
 
