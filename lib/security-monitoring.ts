@@ -1,4 +1,4 @@
-import { Duration, Names, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Names, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -88,6 +88,7 @@ export class SecurityMonitoring extends Construct {
   private readonly monitoredFunctions = new Set<lambda.IFunction>();
   private readonly functionRows: cloudwatch.IWidget[][] = [];
   private completed = false;
+  private allowedPrefixes = 0;
 
   constructor(scope: Construct, id: string, props: SecurityMonitoringProps) {
     super(scope, id);
@@ -118,30 +119,11 @@ export class SecurityMonitoring extends Construct {
       // CloudWatch publishes to an encrypted topic only with the use of its key: for this account's alarms of this
       // construct only. (The change alerts' SNS targets grant EventBridge the same, without conditions.)
       // @see https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
-      this.topicKey.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsOfThisApi',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
-        },
-      }));
     }
     // The topic policy SecureApi writes (enforceSSL) replaces SNS's default one, which let this account's services
     // publish: CloudWatch is let in again, for this construct's alarms only. EventBridge rule targets add their own.
     // @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html
-    this.topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'AllowCloudWatchAlarmsOfThisApi',
-      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [this.topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: { 'aws:SourceArn': this.alarmArnPattern() },
-      },
-    }));
+    this.allowCloudWatch(`${this.alarmArn('')}${this.alarmPrefix}-*`, 'AllowCloudWatchAlarmsOfThisApi');
     for (const email of props.alarmEmails ?? []) {
       if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
         throw configError(this, `'monitoring.alarmEmails' must hold email addresses (got '${email}')`);
@@ -279,6 +261,19 @@ export class SecurityMonitoring extends Construct {
       statistic: 'Sum',
       ...props,
     });
+  }
+
+  /**
+   * Lets CloudWatch alarms whose names start with `prefix` publish to the topic (and, when SecureApi created the topic,
+   * use its key), for this account and Region only. The topic accepts only this construct's own alarms otherwise:
+   * call it for your own alarms, or those of cdk-monitoring-constructs, that notify `topic`.
+   * @param prefix the start of the alarms' names, e.g. `orders-`
+   */
+  public allowAlarmsNamed(prefix: string): void {
+    if (!Token.isUnresolved(prefix) && !/^[^*?\s]{1,200}$/.test(prefix)) {
+      throw configError(this, `'allowAlarmsNamed' needs an alarm name prefix of 1 to 200 characters without '*', '?' or spaces (got '${prefix}')`);
+    }
+    this.allowCloudWatch(`${this.alarmArn('')}${prefix}*`, `AllowCloudWatchAlarms${this.allowedPrefixes++}`);
   }
 
   /**
@@ -431,10 +426,25 @@ export class SecurityMonitoring extends Construct {
     return Stack.of(this).formatArn({ service: 'sns', resource: (this.topic.node.defaultChild as sns.CfnTopic).topicName! });
   }
 
-  /** The ARN pattern of this construct's alarms: the only ones the topic and its key accept from CloudWatch. */
-  private alarmArnPattern(): string {
+  /** The ARN of an alarm of this account and Region. */
+  private alarmArn(name: string): string {
     const stack = Stack.of(this);
-    return `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${this.alarmPrefix}-*`;
+    return `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:${name}`;
+  }
+
+  /**
+   * Lets CloudWatch publish to the topic, and use its key when SecureApi created it, for the alarms matching
+   * `sourceArn` only (the confused-deputy conditions the CloudWatch and SNS docs describe).
+   */
+  private allowCloudWatch(sourceArn: string, sid: string): void {
+    const conditions = { StringEquals: { 'aws:SourceAccount': Stack.of(this).account }, ArnLike: { 'aws:SourceArn': sourceArn } };
+    const principals = [new iam.ServicePrincipal('cloudwatch.amazonaws.com')];
+    this.topicKey?.addToResourcePolicy(new iam.PolicyStatement({
+      sid, principals, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions,
+    }));
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid, principals, actions: ['sns:Publish'], resources: [this.topic.topicArn], conditions,
+    }));
   }
 }
 

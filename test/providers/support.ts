@@ -31,10 +31,10 @@ import { signToken, TestKey } from '../support/tokens';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
 
-/** The TypeScript block that follows `<!-- provider-guide: NAME -->` in README.md. */
-export function guideSnippet(name: string): string {
+/** The TypeScript block that follows `<!-- KIND: NAME -->` in README.md (`provider-guide` by default). */
+export function guideSnippet(name: string, kind = 'provider-guide'): string {
   const readme = fs.readFileSync(README, 'utf8');
-  const marker = `<!-- provider-guide: ${name} -->`;
+  const marker = `<!-- ${kind}: ${name} -->`;
   const at = readme.indexOf(marker);
   if (at < 0) throw new Error(`README.md has no ${marker}`);
   if (readme.indexOf(marker, at + marker.length) >= 0) throw new Error(`README.md has ${marker} twice`);
@@ -47,8 +47,8 @@ const IMPORT = /^import\s[\s\S]*?\sfrom\s+'[^']+';[ \t]*$/gm;
 const DECLARE = /^declare const (\w+): [^;]+;.*$/gm;
 
 /** A function that is the snippet: `this` is the stack, its parameters the snippet's declared free variables. */
-function compileSnippet(name: string): { declared: string[]; run: (stack: Stack, values: unknown[]) => void } {
-  const snippet = guideSnippet(name);
+function compileSnippet(name: string, kind?: string): { declared: string[]; run: (stack: Stack, values: unknown[]) => void } {
+  const snippet = guideSnippet(name, kind);
   const imports = snippet.match(IMPORT) ?? [];
   const declared = [...snippet.matchAll(DECLARE)].map((match) => match[1]);
   const body = snippet.replace(IMPORT, '').replace(DECLARE, '');
@@ -82,8 +82,8 @@ export const OBJECT_SCHEMA: apigw.JsonSchema = { type: apigw.JsonSchemaType.OBJE
  * Runs the README guide `name` in a fresh stack. `values` gives each of the snippet's declared free variables a value
  * (exactly those: a missing or an extra one is an error, so the test cannot silently configure something else).
  */
-export function guideStack(name: string, values: (stack: Stack) => Record<string, unknown> = () => ({})): Stack {
-  const { declared, run } = compileSnippet(name);
+export function guideStack(name: string, values: (stack: Stack) => Record<string, unknown> = () => ({}), kind?: string): Stack {
+  const { declared, run } = compileSnippet(name, kind);
   const stack = newStack();
   const supplied = values(stack);
   const missing = declared.filter((n) => !Object.hasOwn(supplied, n));
