@@ -38,7 +38,9 @@ export function guideSnippet(name: string, kind = 'provider-guide'): string {
   const at = readme.indexOf(marker);
   if (at < 0) throw new Error(`README.md has no ${marker}`);
   if (readme.indexOf(marker, at + marker.length) >= 0) throw new Error(`README.md has ${marker} twice`);
-  const block = /^\s*```ts\n([\s\S]*?)\n```/.exec(readme.slice(at + marker.length));
+  // `tsx` marks a snippet jsii-rosetta cannot compile (it imports a package that is not a dependency of ours): the
+  // test that runs it is its check.
+  const block = /^\s*```tsx?\n([\s\S]*?)\n```/.exec(readme.slice(at + marker.length));
   if (!block) throw new Error(`${marker} in README.md is not followed by a \`\`\`ts block`);
   return block[1];
 }
