@@ -133,7 +133,8 @@ export interface SecurityAlarmsOptions {
 export interface MonitoringOptions {
   /**
    * The topic alarms and change alerts publish to. Your own topic must let CloudWatch and EventBridge publish (and, when
-   * it is encrypted, use its key): SecureApi adds the topic policy statements, not key policy statements.
+   * it is encrypted, use its key): SecureApi adds the topic policy statements to a `Topic` of the app (an imported
+   * topic's policy is not ours to change), never key policy statements.
    * @default - a new topic, encrypted with a new customer-managed key, that accepts only TLS publishers
    */
   readonly alarmTopic?: sns.ITopic;
