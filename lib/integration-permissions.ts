@@ -27,9 +27,7 @@ const PERMISSION_STATEMENT_BYTES = 400;
 export function oversizedFunctionPolicies(scope: IConstruct): string[] {
   const stack = Stack.of(scope);
   const byFunction = new Map<string, number>();
-  for (const node of stack.node.findAll()) {
-    if (!(node instanceof lambda.CfnPermission) || node.principal !== 'apigateway.amazonaws.com') continue;
-    const resolved = stack.resolve(node.functionName);
+  for (const resolved of apiGatewayInvokedFunctions(stack)) {
     // A function of this stack is referenced by logical id; any other by its name or ARN.
     const name = resolved?.['Fn::GetAtt']?.[0] ?? resolved?.Ref ?? JSON.stringify(resolved);
     byFunction.set(name, (byFunction.get(name) ?? 0) + 1);
@@ -54,12 +52,19 @@ export function oversizedFunctionPolicies(scope: IConstruct): string[] {
 export function integrationFunctions(api: apigw.RestApi): lambda.IFunction[] {
   const stack = Stack.of(api);
   const invoked = new Set<string>();
-  for (const node of api.node.findAll()) {
-    if (!(node instanceof lambda.CfnPermission) || node.principal !== 'apigateway.amazonaws.com') continue;
-    const logicalId = stack.resolve(node.functionName)?.['Fn::GetAtt']?.[0];
+  for (const resolved of apiGatewayInvokedFunctions(api)) {
+    const logicalId = resolved?.['Fn::GetAtt']?.[0];
     if (typeof logicalId === 'string') invoked.add(logicalId);
   }
   if (invoked.size === 0) return [];
   return stack.node.findAll().filter((node): node is lambda.Function => node instanceof lambda.Function
     && Stack.of(node) === stack && invoked.has(stack.getLogicalId(node.node.defaultChild as CfnElement)));
+}
+
+/** The function of every permission under `scope` that lets API Gateway invoke it, as its stack renders it. */
+function* apiGatewayInvokedFunctions(scope: IConstruct): Generator<any> {
+  const stack = Stack.of(scope);
+  for (const node of scope.node.findAll()) {
+    if (node instanceof lambda.CfnPermission && node.principal === 'apigateway.amazonaws.com') yield stack.resolve(node.functionName);
+  }
 }

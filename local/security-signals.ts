@@ -9,6 +9,7 @@
  * Read by the console status line ({@link StatusLinePrinter}) and the JSON endpoint (`security-endpoint.ts`).
  * Nothing here sees a token, a key or a request body: log lines carry reason codes only.
  */
+import { Decision, DECISIONS } from '../lib/common/decision-reasons';
 import type { LocalFunction } from './lambda-functions';
 import {
   CompiledTransformation, compileMetricTransformation, FilterPattern, FilterPatternError, MetricTransformation,
@@ -25,11 +26,8 @@ export type SecurityEvent =
   /** The stage's throttle (method settings) answered 429. */
   | { readonly kind: 'stage-throttle' };
 
-/** The authorizer's decisions, as it logs them (`decision` of its `authorization decision` lines). */
-export const DECISIONS = ['allow', 'deny', 'unauthorized', 'error'] as const;
-
-/** One of {@link DECISIONS}. */
-export type LoggedDecision = typeof DECISIONS[number];
+/** One of the authorizer's decisions, as it logs them (`decision` of its `authorization decision` lines). */
+export type LoggedDecision = Decision;
 
 /** The HTTP status API Gateway answers for each decision (allow: whatever the integration answers). */
 const DECISION_STATUS: Readonly<Record<Exclude<LoggedDecision, 'allow'>, number>> = { unauthorized: 401, deny: 403, error: 500 };

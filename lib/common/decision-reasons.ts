@@ -60,8 +60,11 @@ export type DenyReason = typeof DENY_REASONS[number];
 /** A reason of a 500. */
 export type ErrorReason = typeof ERROR_REASONS[number];
 
+/** The outcomes of an authorization, as logged in the `decision` field. */
+export const DECISIONS = ['allow', 'deny', 'unauthorized', 'error'] as const;
+
 /** The outcome of one authorization, as logged in the `decision` field. */
-export type Decision = 'allow' | 'deny' | 'unauthorized' | 'error';
+export type Decision = typeof DECISIONS[number];
 
 /** Every decision with its reasons, as logged in the `decision` and `reason` fields. */
 export const DECISION_REASONS: { readonly [D in Decision]: readonly string[] } = {
