@@ -1,7 +1,7 @@
 /*
  * The quota watcher end to end: the real AWS SDK client against a local HTTPS server that answers GetUsage as the API
  * reference documents it (JSON `values`, paging with `position`, errors), the real Powertools Logger and Metrics, and
- * the EMF documents parsed back from standard output. Then the deployable bundle, in a fresh Node process configured
+ * the EMF documents parsed back from standard capture(). Then the deployable bundle, in a fresh Node process configured
  * as the construct configures the function.
  * @see https://docs.aws.amazon.com/apigateway/latest/api/API_GetUsage.html
  */
@@ -16,11 +16,12 @@ import { createQuotaMetrics } from '../../../lambda/quota-watcher/quota-metrics'
 import type { GetUsagePage } from '../../../lambda/quota-watcher/usage';
 import { watchQuotas } from '../../../lambda/quota-watcher/watcher';
 import { startUsageServer, UsageServer } from './get-usage-server';
-import { captureStdout, CapturedOutput, parseLines } from './output';
+import { parseLines, watcherOutputPerTest } from './output';
 
 const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'test-secret' };
 let server: UsageServer;
-let output: CapturedOutput;
+const capture = watcherOutputPerTest();
+/** The environment before any test changed it: the bundle's child processes start from it. */
 const env = { ...process.env };
 
 beforeAll(async () => {
@@ -31,13 +32,6 @@ afterAll(() => server.close());
 beforeEach(() => {
   server.requests.length = 0;
   server.behave({});
-  process.env.POWERTOOLS_METRICS_NAMESPACE = 'SecureApi/Orders';
-  process.env.POWERTOOLS_SERVICE_NAME = 'secure-api-quota-watcher';
-  output = captureStdout();
-});
-afterEach(() => {
-  output.restore();
-  process.env = { ...env };
 });
 
 const gold: WatchedPlanConfig = {
@@ -69,14 +63,14 @@ test("publishes each client's use of the current month and the plan's highest, f
     { startDate: '2024-02-01', endDate: '2024-02-29', keyId: 'globexkey1' },
   ]);
   expect(server.requests.every((r) => r.usagePlanId === 'g0ld01')).toBe(true);
-  const docs = output.emf();
+  const docs = capture().emf();
   expect(docs.every((d) => d._aws.CloudWatchMetrics[0].Namespace === 'SecureApi/Orders')).toBe(true);
   // January's 500 are another period.
   expect(byClient(docs)['gold/acme']).toMatchObject({ QuotaUsed: 400, QuotaUsedPercent: 40, remainingReported: '600', periodStart: '2024-02-01', periodEnd: '2024-02-29' });
   expect(byClient(docs)['gold/globex']).toMatchObject({ QuotaUsed: 900, QuotaUsedPercent: 90 });
   expect(planDocs(docs)).toEqual([expect.objectContaining({ UsagePlan: 'gold', QuotaUsedPercent: 90, clientsMissing: '0' })]);
   expect(docs.some((d) => JSON.stringify(d).includes('other'))).toBe(false);
-  expect(output.logs()).toContainEqual(expect.objectContaining({
+  expect(capture().logs()).toContainEqual(expect.objectContaining({
     level: 'INFO', message: 'quota usage published', plan: 'gold', periodStart: '2024-02-01', clients: 2, clientsMissing: 0, highestPercent: 90,
   }));
 });
@@ -95,7 +89,7 @@ test('follows position over every page and sums the days of all of them', async 
   expect(pages).toHaveLength(2);
   expect(pages[0].position).toBeUndefined();
   expect(pages[1]).toEqual({ ...pages[0], position: expect.any(String) });
-  expect(byClient(output.emf())['gold/acme']).toMatchObject({ QuotaUsed: 290, QuotaUsedPercent: 29, remainingReported: '710' });
+  expect(byClient(capture().emf())['gold/acme']).toMatchObject({ QuotaUsed: 290, QuotaUsedPercent: 29, remainingReported: '710' });
 });
 
 test('reads a WEEK quota from the weekday its offset names', async () => {
@@ -107,7 +101,7 @@ test('reads a WEEK quota from the weekday its offset names', async () => {
 
   // Offset 1: the week began on Monday 2024-02-26; Sunday 2024-02-25 was the week before.
   expect(server.requests[0].query).toMatchObject({ startDate: '2024-02-26', endDate: '2024-03-03' });
-  expect(byClient(output.emf())['weekly/acme']).toMatchObject({ QuotaUsed: 25, QuotaUsedPercent: 50 });
+  expect(byClient(capture().emf())['weekly/acme']).toMatchObject({ QuotaUsed: 25, QuotaUsedPercent: 50 });
 });
 
 test('reads usage filed under a name other than the key id, and never writes that name anywhere', async () => {
@@ -117,8 +111,8 @@ test('reads usage filed under a name other than the key id, and never writes tha
 
   await run({ plans: [{ ...gold, clients: [gold.clients[0]] }] }, '2024-02-29T12:00:00Z');
 
-  expect(byClient(output.emf())['gold/acme']).toMatchObject({ QuotaUsed: 123 });
-  expect(output.raw.join('\n')).not.toMatch(/SeCrEtVaLuE/);
+  expect(byClient(capture().emf())['gold/acme']).toMatchObject({ QuotaUsed: 123 });
+  expect(capture().raw.join('\n')).not.toMatch(/SeCrEtVaLuE/);
 });
 
 test('a client GetUsage refuses is logged and skipped, the others are published, and the run fails', async () => {
@@ -130,11 +124,11 @@ test('a client GetUsage refuses is logged and skipped, the others are published,
   await expect(result).rejects.toThrow(QuotaWatchError);
   await expect(result).rejects.toThrow('the quota usage of 1 of 2 clients could not be read');
 
-  const docs = output.emf();
+  const docs = capture().emf();
   expect(Object.keys(byClient(docs))).toEqual(['gold/globex']);
   // The plan's value is a lower bound, and says so.
   expect(planDocs(docs)).toEqual([expect.objectContaining({ UsagePlan: 'gold', QuotaUsedPercent: 97, clientsMissing: '1' })]);
-  expect(output.logs()).toContainEqual(expect.objectContaining({
+  expect(capture().logs()).toContainEqual(expect.objectContaining({
     level: 'ERROR', message: "could not read a client's quota usage", plan: 'gold', client: 'acme', keyId: 'acmekey001', error: 'AccessDeniedException',
   }));
 });
@@ -144,7 +138,7 @@ test('a plan none of whose clients could be read publishes no plan value', async
   server.behave({ failKey: { keyId: 'acmekey001', status: 404, type: 'NotFoundException', message: 'Invalid API Key identifier specified' } });
 
   await expect(run({ plans: [{ ...gold, clients: [gold.clients[0]] }] }, '2024-02-29T12:00:00Z')).rejects.toThrow(QuotaWatchError);
-  expect(output.emf()).toEqual([]);
+  expect(capture().emf()).toEqual([]);
 });
 
 test('a pager that never ends fails the client instead of looping', async () => {
@@ -153,13 +147,13 @@ test('a pager that never ends fails the client instead of looping', async () => 
 
   await expect(run({ plans: [{ ...gold, clients: [gold.clients[0]] }] }, '2024-02-29T12:00:00Z')).rejects.toThrow(QuotaWatchError);
   expect(server.requests).toHaveLength(2);
-  expect(output.logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', error: 'UsageResponseError', reason: 'GetUsage returned a position it had already returned' }));
+  expect(capture().logs()).toContainEqual(expect.objectContaining({ level: 'ERROR', error: 'UsageResponseError', reason: 'GetUsage returned a position it had already returned' }));
 });
 
 test('a plan without clients calls nothing and publishes 0', async () => {
   await run({ plans: [{ ...gold, clients: [] }] }, '2024-02-29T12:00:00Z');
   expect(server.requests).toEqual([]);
-  expect(output.emf()).toEqual([expect.objectContaining({ UsagePlan: 'gold', QuotaUsedPercent: 0 })]);
+  expect(capture().emf()).toEqual([expect.objectContaining({ UsagePlan: 'gold', QuotaUsedPercent: 0 })]);
 });
 
 describe('the deployable bundle (assets/quota-watcher)', () => {

@@ -35,3 +35,22 @@ export function parseLines(stdout: string): { emf: any[]; logs: any[] } {
   const objects = stdout.split('\n').filter((l) => l.trim().startsWith('{')).map((l) => JSON.parse(l));
   return { emf: objects.filter((o) => o._aws !== undefined), logs: objects.filter((o) => o._aws === undefined) };
 }
+
+/**
+ * Runs every test of the file as the watcher runs in Lambda: the Powertools namespace and service set as the construct
+ * sets them, output captured; both restored after each test. Returns the current test's captured output.
+ */
+export function watcherOutputPerTest(): () => CapturedOutput {
+  let output: CapturedOutput | undefined;
+  const env = { ...process.env };
+  beforeEach(() => {
+    process.env.POWERTOOLS_METRICS_NAMESPACE = 'SecureApi/Orders';
+    process.env.POWERTOOLS_SERVICE_NAME = 'secure-api-quota-watcher';
+    output = captureStdout();
+  });
+  afterEach(() => {
+    output?.restore();
+    process.env = { ...env };
+  });
+  return () => output!;
+}

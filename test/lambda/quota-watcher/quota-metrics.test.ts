@@ -4,26 +4,15 @@
  * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
 import { createQuotaMetrics, publishClientUse, publishPlanUse } from '../../../lambda/quota-watcher/quota-metrics';
-import { captureStdout, CapturedOutput } from './output';
+import { watcherOutputPerTest } from './output';
 
 const WINDOW = { startDate: '2024-02-01', endDate: '2024-02-29' };
-let output: CapturedOutput;
-const env = { ...process.env };
-
-beforeEach(() => {
-  process.env.POWERTOOLS_METRICS_NAMESPACE = 'SecureApi/Orders';
-  process.env.POWERTOOLS_SERVICE_NAME = 'secure-api-quota-watcher';
-  output = captureStdout();
-});
-afterEach(() => {
-  output.restore();
-  process.env = { ...env };
-});
+const capture = watcherOutputPerTest();
 
 test("a client's document: namespace, exactly the UsagePlan and Client dimensions, both metrics with their units", () => {
   const before = Date.now();
   publishClientUse(createQuotaMetrics(), 'gold', 'acme', { used: 400, usedPercent: 40, remaining: 600 }, WINDOW);
-  const [doc, ...more] = output.emf();
+  const [doc, ...more] = capture().emf();
   expect(more).toEqual([]);
   expect(doc._aws.CloudWatchMetrics).toEqual([{
     Namespace: 'SecureApi/Orders',
@@ -41,7 +30,7 @@ test("a client's document: namespace, exactly the UsagePlan and Client dimension
 
 test("a plan's document has the UsagePlan dimension alone and the highest client's percentage", () => {
   publishPlanUse(createQuotaMetrics(), 'gold', 97.5, 1, WINDOW);
-  const [doc] = output.emf();
+  const [doc] = capture().emf();
   expect(doc._aws.CloudWatchMetrics).toEqual([{
     Namespace: 'SecureApi/Orders', Dimensions: [['UsagePlan']], Metrics: [{ Name: 'QuotaUsedPercent', Unit: 'Percent' }],
   }]);
@@ -54,7 +43,7 @@ test('one instance publishes one document per client: no dimension or metadata c
   publishClientUse(metrics, 'gold', 'acme', { used: 1, usedPercent: 0.1, remaining: 999 }, WINDOW);
   publishClientUse(metrics, 'gold', 'globex', { used: 2, usedPercent: 0.2 }, WINDOW);
   publishPlanUse(metrics, 'gold', 0.2, 0, WINDOW);
-  const docs = output.emf();
+  const docs = capture().emf();
   expect(docs.map((d) => [d.Client, d.QuotaUsed, d.QuotaUsedPercent])).toEqual([['acme', 1, 0.1], ['globex', 2, 0.2], [undefined, undefined, 0.2]]);
   expect(docs[1]).not.toHaveProperty('remainingReported');
   expect(docs[2]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['UsagePlan']]);
